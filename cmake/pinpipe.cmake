@@ -1,0 +1,23 @@
+# pinpipe_library(name SOURCES ... DEPS ...): a static library of one module, includes rooted
+# at src/.
+function(pinpipe_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# pinpipe_test(name SOURCES ... DEPS ...): a GoogleTest binary whose cases are registered
+# with CTest one by one.
+function(pinpipe_test name)
+  if(NOT PINPIPE_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} pinpipe_testing GTest::gmock_main)
+  gtest_discover_tests(${name}
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "${ARG_LABELS}"
+    ENVIRONMENT "PINPIPE_SOURCE_DIR=${CMAKE_SOURCE_DIR};PINPIPE_BINARY=$<TARGET_FILE:pinpipe>")
+endfunction()
