@@ -16,8 +16,13 @@ function(pinpipe_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} pinpipe_testing GTest::gmock_main)
+  set(labels unit)
+  if(ARG_LABELS)
+    set(labels ${ARG_LABELS})
+  endif()
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${ARG_LABELS}"
-    ENVIRONMENT "PINPIPE_SOURCE_DIR=${CMAKE_SOURCE_DIR};PINPIPE_BINARY=$<TARGET_FILE:pinpipe>")
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS "${labels}"
+      ENVIRONMENT "PINPIPE_SOURCE_DIR=${CMAKE_SOURCE_DIR};PINPIPE_BINARY=${CMAKE_BINARY_DIR}/pinpipe")
 endfunction()
