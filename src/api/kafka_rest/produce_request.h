@@ -1,0 +1,41 @@
+// Decoding of a Kafka REST v2 produce body (`POST /topics/{t}` and
+// `POST /topics/{t}/partitions/{p}`):
+//   {"key_schema"?, "key_schema_id"?, "value_schema"?, "value_schema_id"?,
+//    "records": [{"key"?, "value"?, "partition"?}]}
+// In the json embedded format, key and value are any JSON and are stored as their compact JSON
+// text; in the binary format they are base64 strings, stored decoded. A JSON null (or an absent
+// field) is a null key/value. Unknown fields are refused as Jackson refuses them
+// ("Unrecognized field: x"), so a misspelt request never half-works.
+//
+// Pure functions; thread-safe (each thread reuses its own parser).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "api/error_reply.h"
+#include "api/kafka_rest/media_type.h"
+
+namespace pinpipe::api::kafka_rest {
+
+struct ProduceRecord {
+  std::optional<std::string> key;    // bytes as stored; nullopt: null key
+  std::optional<std::string> value;  // bytes as stored; nullopt: null value
+  std::optional<int32_t> partition;  // only on the topic path
+};
+
+struct ProduceRequest {
+  std::vector<ProduceRecord> records;
+};
+
+// Decodes `body`. `to_partition`: the request is for /partitions/{p}, where records carry no
+// `partition` field. Errors use Confluent's codes: an empty body 42206, malformed JSON 400,
+// a wrong shape or an empty `records` 422, formats that need a Schema Registry 42202.
+std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
+                                                         EmbeddedFormat format, bool to_partition);
+
+}  // namespace pinpipe::api::kafka_rest
