@@ -16,6 +16,7 @@ function(pinpipe_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} pinpipe_testing GTest::gmock_main)
+  add_dependencies(${name} pinpipe)  # tests may run the binary
   set(labels unit)
   if(ARG_LABELS)
     set(labels ${ARG_LABELS})
@@ -23,6 +24,9 @@ function(pinpipe_test name)
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${labels}"
-      ENVIRONMENT "PINPIPE_SOURCE_DIR=${CMAKE_SOURCE_DIR};PINPIPE_BINARY=${CMAKE_BINARY_DIR}/pinpipe")
+    PROPERTIES LABELS "${labels}")
+  # Where tests find the source tree and the built binary (an environment variable of the same
+  # name overrides either).
+  target_compile_definitions(${name} PRIVATE
+    PINPIPE_SOURCE_DIR="${CMAKE_SOURCE_DIR}" PINPIPE_BINARY="${CMAKE_BINARY_DIR}/pinpipe")
 endfunction()

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,10 @@ std::string_view TableName(Table table);
 std::string_view SourceTableName(Table table);
 // Parses "pin" | "geo" | "user".
 std::optional<Table> ParseTableName(std::string_view name);
+// Column names in order: the source table's (`SELECT *` order, the pin key is "index") and
+// the cleaned table's (SPEC §6, the key is "ind" everywhere).
+std::span<const std::string_view> RawColumns(Table table);
+std::span<const std::string_view> CleanColumns(Table table);
 
 // A row of `pinterest_data`, columns in source order.
 struct RawPin {
