@@ -4,11 +4,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "cli/command.h"
 #include "cli/progress.h"
 #include "source/emulator.h"
+#include "source/kafka_rest_sink.h"
 #include "source/source_db.h"
 
 namespace pinpipe::cli {
@@ -27,13 +29,47 @@ struct EmulateFlags {
   double duration_s = 0;
   double rate = 0;
   std::string sleep = "none";
+  std::string api;
+  std::string mode = "kafka";
+  std::string api_key;
+  int concurrency = 1;
+  int batch = 1;
 };
+
+// Sends each post to every sink in turn (--print together with --api).
+class TeeSink final : public source::PostSink {
+ public:
+  explicit TeeSink(std::vector<source::PostSink*> sinks) : sinks_(std::move(sinks)) {}
+  Status Send(const model::Post& post) override {
+    for (auto* s : sinks_) RETURN_IF_ERROR(s->Send(post));
+    return Status::OK();
+  }
+  Status Flush() override {
+    for (auto* s : sinks_) RETURN_IF_ERROR(s->Flush());
+    return Status::OK();
+  }
+
+ private:
+  std::vector<source::PostSink*> sinks_;
+};
+
+void PrintHttpSummary(const source::HttpSinkStats& s, double secs) {
+  std::fprintf(stderr,
+               "emulate: %lld posts acknowledged (%lld records), %lld failed; %lld requests "
+               "(%.0f req/s), %lld retries; latency p50 %.1f ms, p99 %.1f ms\n",
+               static_cast<long long>(s.posts_sent), static_cast<long long>(s.posts_sent * 3),
+               static_cast<long long>(s.posts_failed), static_cast<long long>(s.requests),
+               secs > 0 ? static_cast<double>(s.requests) / secs : 0.0,
+               static_cast<long long>(s.retries), static_cast<double>(s.p50_micros) / 1e3,
+               static_cast<double>(s.p99_micros) / 1e3);
+  if (!s.first_error.empty()) std::fprintf(stderr, "emulate: first failure: %s\n", s.first_error.c_str());
+}
 
 void Run(const EmulateFlags& f, CommandContext& ctx) {
   auto config = ctx.Load();
   if (!config.ok()) return;
-  if (!f.print) {
-    ctx.Fail("emulate", InvalidArgumentError("choose where posts go: --print"), 2);
+  if (!f.print && f.api.empty()) {
+    ctx.Fail("emulate", InvalidArgumentError("choose where posts go: --print and/or --api URL"), 2);
     return;
   }
   std::string url = f.source.empty() ? config->SourceUrl() : f.source;
@@ -49,7 +85,23 @@ void Run(const EmulateFlags& f, CommandContext& ctx) {
   opts.rate = f.rate;
   opts.sleep_original = f.sleep == "original";
 
-  source::PrintSink sink(stdout);
+  source::PrintSink print_sink(stdout);
+  std::unique_ptr<source::KafkaRestSink> http_sink;
+  std::vector<source::PostSink*> sinks;
+  if (f.print) sinks.push_back(&print_sink);
+  if (!f.api.empty()) {
+    source::HttpSinkOptions o;
+    o.api_url = f.api;
+    o.user_id = config->user_id;
+    o.api_key = f.api_key;
+    o.concurrency = f.concurrency;
+    o.batch = f.batch;
+    auto created = source::KafkaRestSink::Create(o);
+    if (!created.ok()) return ctx.Fail("emulate", created.status(), 2);
+    http_sink = std::move(created).value();
+    sinks.push_back(http_sink.get());
+  }
+  TeeSink sink(sinks);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   // Printing goes to stdout; the progress bar would interleave with it on a terminal.
@@ -67,6 +119,11 @@ void Run(const EmulateFlags& f, CommandContext& ctx) {
                static_cast<long long>(stats->sent), static_cast<long long>(stats->sent * 3),
                static_cast<long long>(stats->failed), secs,
                secs > 0 ? static_cast<double>(stats->sent) / secs : 0.0);
+  if (http_sink) {
+    source::HttpSinkStats hs = http_sink->stats();
+    PrintHttpSummary(hs, secs);
+    if (hs.posts_failed > 0) ctx.exit_code = 1;
+  }
   if (stats->failed > 0) ctx.exit_code = 1;
 }
 
@@ -100,6 +157,19 @@ void RegisterEmulateCommand(CLI::App& app, CommandContext& ctx) {
                   "'original': sleep the drawn 0 or 1 second per post as the original; 'none'")
       ->check(CLI::IsMember({"original", "none"}))
       ->capture_default_str();
+  cmd->add_option("--api", flags->api,
+                  "base URL of the ingest API to send to, e.g. http://127.0.0.1:8082 (an API "
+                  "Gateway stage URL works too)");
+  cmd->add_option("--mode", flags->mode, "which API: kafka (Kafka REST v2 topics)")
+      ->check(CLI::IsMember({"kafka"}))
+      ->capture_default_str();
+  cmd->add_option("--api-key", flags->api_key, "sent as x-api-key")->envname("PINPIPE_API_KEY");
+  cmd->add_option("--concurrency", flags->concurrency, "parallel connections")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--batch", flags->batch, "posts per request (records per topic request)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
   cmd->callback([flags, &ctx] { Run(*flags, ctx); });
 }
 

@@ -31,5 +31,8 @@ void RegisterCleanCommand(CLI::App& app, CommandContext& ctx);
 void RegisterSeedCommand(CLI::App& app, CommandContext& ctx);
 void RegisterEmulateCommand(CLI::App& app, CommandContext& ctx);
 void RegisterDemoCommand(CLI::App& app, CommandContext& ctx);
+void RegisterUpCommand(CLI::App& app, CommandContext& ctx);
+void RegisterTopicsCommand(CLI::App& app, CommandContext& ctx);
+void RegisterConsumeCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace pinpipe::cli

@@ -1,28 +1,44 @@
 #include "cli/config.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include <toml++/toml.h>
 
 namespace pinpipe::cli {
 namespace {
 
-// The known keys: "section.key" or "key" for the top level.
-const std::set<std::string, std::less<>>& KnownKeys() {
-  static const std::set<std::string, std::less<>> keys = {
-      "user_id", "data_dir", "source.url", "api.listen"};
-  return keys;
-}
+using FieldPtr = std::variant<std::string*, int64_t*, bool*>;
 
-std::string* Field(Config& c, std::string_view key) {
-  if (key == "user_id") return &c.user_id;
-  if (key == "data_dir") return &c.data_dir;
-  if (key == "source.url") return &c.source.url;
-  if (key == "api.listen") return &c.api.listen;
-  return nullptr;
+struct Field {
+  std::string key;  // "section.key" or "key"
+  FieldPtr ptr;
+  bool secret = false;  // environment only
+};
+
+std::vector<Field> Fields(Config& c) {
+  return {
+      {"user_id", &c.user_id},
+      {"data_dir", &c.data_dir},
+      {"source.url", &c.source.url},
+      {"api.listen", &c.api.listen},
+      {"api.base_path", &c.api.base_path},
+      {"api.api_key", &c.api.api_key, true},
+      {"api.io_threads", &c.api.io_threads},
+      {"api.handler_threads", &c.api.handler_threads},
+      {"api.max_body_bytes", &c.api.max_body_bytes},
+      {"api.max_connections", &c.api.max_connections},
+      {"api.auto_create_topics", &c.api.auto_create_topics},
+      {"api.validate_records", &c.api.validate_records},
+      {"log.partitions", &c.log.partitions},
+      {"log.retention_ms", &c.log.retention_ms},
+      {"log.retention_bytes", &c.log.retention_bytes},
+      {"log.segment_bytes", &c.log.segment_bytes},
+  };
 }
 
 // "api.listen" -> "PINPIPE_API_LISTEN".
@@ -34,33 +50,71 @@ std::string EnvName(std::string_view key) {
   return out;
 }
 
+Status SetFromToml(const Field& f, const toml::node& v, const std::string& where) {
+  if (auto* s = std::get_if<std::string*>(&f.ptr)) {
+    auto val = v.value<std::string>();
+    if (!val) return InvalidArgumentError(where + ": '" + f.key + "' must be a string");
+    **s = *val;
+  } else if (auto* i = std::get_if<int64_t*>(&f.ptr)) {
+    if (!v.is_integer()) return InvalidArgumentError(where + ": '" + f.key + "' must be an integer");
+    **i = *v.value<int64_t>();
+  } else if (auto* b = std::get_if<bool*>(&f.ptr)) {
+    if (!v.is_boolean()) return InvalidArgumentError(where + ": '" + f.key + "' must be true or false");
+    **b = *v.value<bool>();
+  }
+  return Status::OK();
+}
+
+Status SetFromText(const Field& f, const std::string& text, const std::string& where) {
+  if (auto* s = std::get_if<std::string*>(&f.ptr)) {
+    **s = text;
+  } else if (auto* i = std::get_if<int64_t*>(&f.ptr)) {
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || p != text.data() + text.size()) {
+      return InvalidArgumentError(where + " must be an integer, not '" + text + "'");
+    }
+    **i = v;
+  } else if (auto* b = std::get_if<bool*>(&f.ptr)) {
+    if (text == "true" || text == "1") {
+      **b = true;
+    } else if (text == "false" || text == "0") {
+      **b = false;
+    } else {
+      return InvalidArgumentError(where + " must be true or false, not '" + text + "'");
+    }
+  }
+  return Status::OK();
+}
+
 Status ApplyToml(const std::string& path, Config& config) {
   toml::table root;
   try {
     root = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    return InvalidArgumentError(path + ":" + std::to_string(where.line) + ":" +
-                                std::to_string(where.column) + ": " + std::string(e.description()));
+    const auto& at = e.source().begin;
+    return InvalidArgumentError(path + ":" + std::to_string(at.line) + ":" +
+                                std::to_string(at.column) + ": " + std::string(e.description()));
   }
+  std::vector<Field> fields = Fields(config);
+  auto apply = [&](const std::string& key, const toml::node& v) -> Status {
+    for (const Field& f : fields) {
+      if (f.key != key) continue;
+      if (f.secret) {
+        return InvalidArgumentError(path + ": '" + key + "' is a credential; set it in the " +
+                                    "environment as " + EnvName(key) + ", not in a file");
+      }
+      return SetFromToml(f, v, path);
+    }
+    return InvalidArgumentError(path + ": unknown key '" + key + "'");
+  };
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (const toml::table* section = v.as_table()) {
-      for (const auto& [sk, sv] : *section) {
-        std::string full = key + "." + std::string(sk.str());
-        std::string* field = Field(config, full);
-        if (field == nullptr) return InvalidArgumentError(path + ": unknown key '" + full + "'");
-        auto s = sv.value<std::string>();
-        if (!s) return InvalidArgumentError(path + ": '" + full + "' must be a string");
-        *field = *s;
-      }
-      continue;
+      for (const auto& [sk, sv] : *section) RETURN_IF_ERROR(apply(key + "." + std::string(sk.str()), sv));
+    } else {
+      RETURN_IF_ERROR(apply(key, v));
     }
-    std::string* field = Field(config, key);
-    if (field == nullptr) return InvalidArgumentError(path + ": unknown key '" + key + "'");
-    auto s = v.value<std::string>();
-    if (!s) return InvalidArgumentError(path + ": '" + key + "' must be a string");
-    *field = *s;
   }
   return Status::OK();
 }
@@ -72,6 +126,8 @@ std::string Config::SourceUrl() const {
   return (std::filesystem::path(data_dir) / "source.db").string();
 }
 
+std::string Config::LogDir() const { return (std::filesystem::path(data_dir) / "log").string(); }
+
 Result<Config> LoadConfig(const std::string& config_file, const std::string& data_dir_flag) {
   Config config;
   std::string path = config_file;
@@ -80,13 +136,35 @@ Result<Config> LoadConfig(const std::string& config_file, const std::string& dat
     return NotFoundError("config file '" + config_file + "' does not exist");
   }
   if (!path.empty()) RETURN_IF_ERROR(ApplyToml(path, config));
-  for (const auto& key : KnownKeys()) {
+  for (const Field& f : Fields(config)) {
+    std::string env = EnvName(f.key);
     // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts
-    if (const char* v = std::getenv(EnvName(key).c_str())) *Field(config, key) = v;
+    if (const char* v = std::getenv(env.c_str())) RETURN_IF_ERROR(SetFromText(f, v, env));
   }
   if (!data_dir_flag.empty()) config.data_dir = data_dir_flag;
   if (config.user_id.empty()) return InvalidArgumentError("user_id must not be empty");
+  if (config.log.partitions < 1 || config.log.partitions > 1000) {
+    return InvalidArgumentError("log.partitions must be between 1 and 1000");
+  }
   return config;
+}
+
+Status ParseHostPort(const std::string& text, std::string* host, uint16_t* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgumentError("listen address '" + text + "' is not HOST:PORT");
+  }
+  std::string h = text.substr(0, colon);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  unsigned p = 0;
+  std::string_view ps(text.data() + colon + 1, text.size() - colon - 1);
+  auto [ptr, ec] = std::from_chars(ps.data(), ps.data() + ps.size(), p);
+  if (ec != std::errc() || ptr != ps.data() + ps.size() || p > 65535) {
+    return InvalidArgumentError("listen address '" + text + "' has a bad port");
+  }
+  *host = h;
+  *port = static_cast<uint16_t>(p);
+  return Status::OK();
 }
 
 }  // namespace pinpipe::cli

@@ -64,6 +64,45 @@ TEST_F(ConfigTest, FileThenEnvironmentThenFlag) {
   EXPECT_EQ(LoadConfig(path, "")->user_id, "abc");
 }
 
+TEST_F(ConfigTest, TypedKeysAndCredentials) {
+  std::string path = Write(
+      "[api]\nauto_create_topics = true\nio_threads = 2\n[log]\npartitions = 3\n");
+  auto c = LoadConfig(path, "");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_TRUE(c->api.auto_create_topics);
+  EXPECT_EQ(c->api.io_threads, 2);
+  EXPECT_EQ(c->log.partitions, 3);
+  EXPECT_EQ(c->LogDir(), "./pinpipe-data/log");
+  EXPECT_THAT(LoadConfig(Write("[api]\nio_threads = \"2\"\n"), ""),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("must be an integer")));
+  EXPECT_THAT(LoadConfig(Write("[api]\napi_key = \"s3cret\"\n"), ""),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("PINPIPE_API_API_KEY")));
+  setenv("PINPIPE_API_API_KEY", "s3cret", 1);
+  setenv("PINPIPE_API_VALIDATE_RECORDS", "false", 1);
+  auto e = LoadConfig("", "");
+  unsetenv("PINPIPE_API_API_KEY");
+  unsetenv("PINPIPE_API_VALIDATE_RECORDS");
+  ASSERT_THAT(e, IsOk());
+  EXPECT_EQ(e->api.api_key, "s3cret");
+  EXPECT_FALSE(e->api.validate_records);
+  setenv("PINPIPE_LOG_PARTITIONS", "many", 1);
+  EXPECT_THAT(LoadConfig("", ""), StatusIs(StatusCode::kInvalidArgument,
+                                           HasSubstr("PINPIPE_LOG_PARTITIONS must be an integer")));
+  unsetenv("PINPIPE_LOG_PARTITIONS");
+}
+
+TEST(ParseHostPortTest, SplitsHostAndPort) {
+  std::string host;
+  uint16_t port = 0;
+  ASSERT_THAT(ParseHostPort("127.0.0.1:8082", &host, &port), IsOk());
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 8082);
+  ASSERT_THAT(ParseHostPort("[::1]:0", &host, &port), IsOk());
+  EXPECT_EQ(host, "::1");
+  EXPECT_THAT(ParseHostPort("8082", &host, &port), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseHostPort("h:70000", &host, &port), StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST_F(ConfigTest, UnknownKeysAndBadFilesAreRefused) {
   EXPECT_THAT(LoadConfig(Write("user_idd = \"x\"\n"), ""),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("unknown key 'user_idd'")));

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   pinpipe::cli::RegisterSeedCommand(app, ctx);
   pinpipe::cli::RegisterEmulateCommand(app, ctx);
   pinpipe::cli::RegisterDemoCommand(app, ctx);
+  pinpipe::cli::RegisterUpCommand(app, ctx);
+  pinpipe::cli::RegisterTopicsCommand(app, ctx);
+  pinpipe::cli::RegisterConsumeCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -33,6 +33,14 @@ class SourceDb {
   // Appends posts (one row per table each) in one transaction: all or nothing.
   virtual Status InsertPosts(std::span<const model::Post> posts) = 0;
 
+  // Brackets a long series of InsertPosts (pinpipe seed). Until EndBulkLoad a backend may
+  // trade crash safety for speed: SQLite keeps its rollback journal in memory and skips
+  // fsync, so a crash mid-seed can leave a damaged file (seed again with --replace, or delete
+  // it). InsertPosts stays all-or-nothing on errors. EndBulkLoad restores the normal mode
+  // and makes the data durable.
+  virtual Status BeginBulkLoad() { return Status::OK(); }
+  virtual Status EndBulkLoad() { return Status::OK(); }
+
   // Rows in `pinterest_data`.
   virtual Result<int64_t> RowCount() = 0;
 

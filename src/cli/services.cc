@@ -1,0 +1,59 @@
+#include "cli/services.h"
+
+#include <filesystem>
+
+#include "io/posix_file_system.h"
+
+namespace pinpipe::cli {
+
+Result<std::unique_ptr<log::EmbeddedTopicLog>> OpenLog(const Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return IOError("cannot create the data dir '" + config.data_dir + "': " + ec.message());
+  return log::EmbeddedTopicLog::Open(io::PosixFileSystem::Default(), config.LogDir());
+}
+
+log::TopicConfig TopicSettings(const Config& config, int32_t partitions) {
+  log::TopicConfig t;
+  t.partitions = partitions;
+  t.retention_ms = config.log.retention_ms;
+  t.retention_bytes = config.log.retention_bytes;
+  t.segment_bytes = config.log.segment_bytes;
+  return t;
+}
+
+Result<std::vector<std::string>> EnsurePipelineTopics(log::TopicLog& log, const Config& config) {
+  std::vector<std::string> created;
+  for (const char* table : {"pin", "geo", "user"}) {
+    std::string topic = config.Topic(table);
+    Status s = log.CreateTopic(topic, TopicSettings(config, static_cast<int32_t>(config.log.partitions)));
+    if (s.ok()) {
+      created.push_back(topic);
+    } else if (s.code() != StatusCode::kAlreadyExists) {
+      return s.WithContext("creating topic " + topic);
+    }
+  }
+  return created;
+}
+
+Result<std::unique_ptr<api::ApiServer>> StartApi(log::TopicLog* log, const Config& config,
+                                                 const std::string& listen) {
+  api::ApiServerOptions o;
+  RETURN_IF_ERROR(ParseHostPort(listen.empty() ? config.api.listen : listen, &o.http.host,
+                                &o.http.port));
+  o.http.io_threads = static_cast<int>(config.api.io_threads);
+  o.http.handler_threads = static_cast<int>(config.api.handler_threads);
+  o.http.base_path = config.api.base_path;
+  o.http.api_key = config.api.api_key;
+  o.http.max_body_bytes = static_cast<uint64_t>(config.api.max_body_bytes);
+  o.http.max_connections = static_cast<uint32_t>(config.api.max_connections);
+  o.kafka.user_id = config.user_id;
+  o.kafka.auto_create_topics = config.api.auto_create_topics;
+  o.kafka.auto_create_partitions = static_cast<int32_t>(config.log.partitions);
+  o.kafka.validate_records = config.api.validate_records;
+  auto server = api::ApiServer::Start(log, Clock::Real(), o);
+  if (!server.ok()) return server.status().WithContext("starting the API on " + o.http.host + ":" + std::to_string(o.http.port));
+  return server;
+}
+
+}  // namespace pinpipe::cli

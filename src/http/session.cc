@@ -1,0 +1,323 @@
+#include "http/session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <algorithm>
+#include <utility>
+
+namespace pinpipe::http::internal {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr size_t kFirstReadBytes = 16 * 1024;
+constexpr size_t kMaxDrainBytes = 8 * 1024 * 1024;
+constexpr std::chrono::seconds kDrainTime{2};
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::string_view kRefused =
+    "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+    "Content-Length: 20\r\n\r\ntoo many connections";
+
+std::string_view SV(beast::string_view s) { return std::string_view(s.data(), s.size()); }
+
+bool KeyMatches(std::string_view given, std::string_view want) {
+  // Constant time in the key's contents, so the key cannot be guessed byte by byte.
+  unsigned diff = given.size() == want.size() ? 0 : 1;
+  for (size_t i = 0; i < want.size(); ++i) {
+    diff |= static_cast<unsigned char>(want[i]) ^
+            static_cast<unsigned char>(i < given.size() ? given[i] : 0);
+  }
+  return diff == 0;
+}
+
+bool IsHttpError(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
+}
+
+}  // namespace
+
+bool ServerState::TryRegister(Session* s, std::weak_ptr<Session> w) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (stopping.load() || sessions.size() >= options.max_connections) return false;
+  sessions.emplace(s, std::move(w));
+  metrics.ConnectionAccepted();
+  return true;
+}
+
+void ServerState::Unregister(Session* s) {
+  std::lock_guard<std::mutex> lock(mu);
+  sessions.erase(s);
+  metrics.ConnectionClosed();
+  cv.notify_all();
+}
+
+Session::Session(tcp::socket socket, std::shared_ptr<ServerState> state)
+    : state_(std::move(state)), stream_(std::move(socket)) {}
+
+Session::~Session() {
+  if (body_stream_) body_stream_->OnAbort();
+  if (registered_) state_->Unregister(this);
+}
+
+void Session::Start() {
+  if (!state_->TryRegister(this, weak_from_this())) {
+    // Refused: a best-effort 503 without blocking the acceptor, then close.
+    state_->metrics.ConnectionRefused();
+    beast::error_code ec;
+    tcp::socket& s = stream_.socket();
+    s.non_blocking(true, ec);
+    s.write_some(net::buffer(kRefused.data(), kRefused.size()), ec);
+    s.shutdown(tcp::socket::shutdown_both, ec);
+    s.close(ec);
+    return;
+  }
+  registered_ = true;
+  beast::error_code ec;
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadNext(); });
+}
+
+void Session::NotifyStop() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->phase_ == Phase::kIdle) self->stream_.cancel();
+  });
+}
+
+void Session::ForceClose() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+}
+
+void Session::ResetRequest() {
+  head_parser_.reset();
+  body_parser_.reset();
+  stream_parser_.reset();
+  early_.reset();
+  match_ = RouteMatch();
+  close_after_ = false;
+  expect_continue_ = false;
+}
+
+void Session::ReadNext() {
+  phase_ = Phase::kIdle;
+  if (state_->stopping.load()) return Close();
+  if (buffer_.size() > 0) return ReadHead();  // a pipelined request is already here
+  stream_.expires_after(state_->options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            if (ec) {
+                              if (ec == beast::error::timeout) self->state_->metrics.Timeout();
+                              return self->Close();
+                            }
+                            self->buffer_.commit(n);
+                            self->ReadHead();
+                          });
+}
+
+void Session::ReadHead() {
+  phase_ = Phase::kReading;
+  head_parser_.emplace();
+  head_parser_->header_limit(state_->options.max_header_bytes);
+  stream_.expires_after(state_->options.header_timeout);
+  bhttp::async_read_header(stream_, buffer_, *head_parser_,
+                           [self = shared_from_this()](beast::error_code ec, size_t n) {
+                             self->OnHead(ec, n);
+                           });
+}
+
+void Session::OnHead(beast::error_code ec, size_t n) {
+  state_->metrics.AddBytesRead(n);
+  start_ = std::chrono::steady_clock::now();
+  if (ec == bhttp::error::header_limit) {
+    return FailRequest(431, "request header fields too large", false);
+  }
+  if (ec == beast::error::timeout) state_->metrics.Timeout();
+  if (ec && IsHttpError(ec) && ec != bhttp::error::end_of_stream &&
+      ec != bhttp::error::partial_message) {
+    return FailRequest(400, "malformed request", false);
+  }
+  if (ec) return Close();
+
+  const auto& msg = head_parser_->get();
+  version_ = msg.version();
+  keep_alive_ = msg.keep_alive();
+  target_.assign(SV(msg.target()));
+  std::string_view target = target_;
+  size_t q = target.find('?');
+  query_ = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  path_ = StripBasePath(target.substr(0, q), state_->options.base_path);
+  expect_continue_ = EqualsIgnoreCase(SV(msg[bhttp::field::expect]), "100-continue");
+  if (target.empty() || target[0] != '/') {
+    return FailRequest(400, "request target must be a path", false);
+  }
+  match_ = state_->router.Lookup(SV(msg.method_string()), path_);
+
+  phase_ = Phase::kHandling;
+  early_ = EarlyResponse(MakeRequest(msg, {}));
+  if (early_) {
+    // Without a body to skip (or with a client waiting for 100-continue), answer now.
+    bool no_body = head_parser_->is_done();
+    if (!no_body && (expect_continue_ || !head_parser_->content_length())) close_after_ = true;
+    if (no_body || close_after_) return WriteResponse(std::move(*early_));
+    return ReadBody();  // read (bounded) and discard, to keep the connection usable
+  }
+  if (match_.route->streaming) return StartStream();
+  if (head_parser_->content_length() &&
+      *head_parser_->content_length() > state_->options.max_body_bytes) {
+    return FailRequest(413, "request body too large", true);
+  }
+  if (expect_continue_ && !head_parser_->is_done()) return WriteContinueThen(&Session::ReadBody);
+  ReadBody();
+}
+
+std::optional<Response> Session::EarlyResponse(const Request& head) {
+  const ServerOptions& o = state_->options;
+  const ServerHooks& h = state_->hooks;
+  const Route* route = match_.kind == RouteMatch::Kind::kFound ? match_.route : nullptr;
+  if (!o.api_key.empty() && !(route && route->options.skip_api_key) &&
+      !KeyMatches(head.header("x-api-key").value_or(""), o.api_key)) {
+    Response r{403, "application/json", {{"x-amzn-ErrorType", "ForbiddenException"}},
+               R"({"message":"Forbidden"})"};
+    return r;
+  }
+  switch (match_.kind) {
+    case RouteMatch::Kind::kFound:
+      return std::nullopt;
+    case RouteMatch::Kind::kNotFound:
+      return h.not_found ? h.not_found(head) : DefaultErrorResponse(404, "not found");
+    case RouteMatch::Kind::kBadParam:
+      return h.bad_request ? h.bad_request(head, match_.error)
+                           : DefaultErrorResponse(400, match_.error);
+    case RouteMatch::Kind::kMethodNotAllowed: {
+      Response r = h.method_not_allowed ? h.method_not_allowed(head, match_.allow)
+                                        : DefaultErrorResponse(405, "method not allowed");
+      bool has_allow = std::any_of(r.headers.begin(), r.headers.end(), [](const Header& x) {
+        return EqualsIgnoreCase(x.name, "allow");
+      });
+      if (!has_allow) r.headers.push_back({"Allow", match_.allow});
+      return r;
+    }
+  }
+  return std::nullopt;
+}
+
+void Session::FailRequest(int status, std::string_view message, bool use_413_hook) {
+  close_after_ = true;
+  if (use_413_hook && state_->hooks.payload_too_large) {
+    if (body_parser_) {
+      return WriteResponse(state_->hooks.payload_too_large(MakeRequest(body_parser_->get(), {})));
+    }
+    if (head_parser_) {
+      return WriteResponse(state_->hooks.payload_too_large(MakeRequest(head_parser_->get(), {})));
+    }
+  }
+  WriteResponse(DefaultErrorResponse(status, message));
+}
+
+void Session::WriteContinueThen(void (Session::*next)()) {
+  phase_ = Phase::kWriting;
+  stream_.expires_after(state_->options.write_timeout);
+  net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                   [self = shared_from_this(), next](beast::error_code ec, size_t n) {
+                     self->state_->metrics.AddBytesWritten(n);
+                     if (ec) return self->Close();
+                     ((*self).*next)();
+                   });
+}
+
+void Session::ReadBody() {
+  phase_ = Phase::kReading;
+  body_parser_.emplace(std::move(*head_parser_));
+  head_parser_.reset();
+  body_parser_->body_limit(state_->options.max_body_bytes);
+  stream_.expires_after(state_->options.body_timeout);
+  bhttp::async_read(stream_, buffer_, *body_parser_,
+                    [self = shared_from_this()](beast::error_code ec, size_t n) {
+                      self->OnBody(ec, n);
+                    });
+}
+
+void Session::OnBody(beast::error_code ec, size_t n) {
+  state_->metrics.AddBytesRead(n);
+  if (ec == bhttp::error::body_limit) return FailRequest(413, "request body too large", true);
+  if (ec == beast::error::timeout) state_->metrics.Timeout();
+  if (ec && IsHttpError(ec) && ec != bhttp::error::end_of_stream &&
+      ec != bhttp::error::partial_message) {
+    return FailRequest(400, "malformed request body", false);
+  }
+  if (ec) return Close();
+  phase_ = Phase::kHandling;
+  if (early_) return WriteResponse(std::move(*early_));
+  Dispatch(
+      [self = shared_from_this()] {
+        const auto& msg = self->body_parser_->get();
+        return self->match_.route->handler(self->MakeRequest(msg, msg.body()));
+      },
+      [self = shared_from_this()](Response r) { self->WriteResponse(std::move(r)); });
+}
+
+void Session::WriteResponse(Response r) {
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kWriting;
+  auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+  res->version(version_);
+  res->result(static_cast<unsigned>(r.status));
+  if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
+  for (const Header& h : r.headers) res->insert(h.name, h.value);
+  res->body() = std::move(r.body);
+  res->keep_alive(keep_alive_ && !close_after_ && !state_->stopping.load());
+  res->prepare_payload();
+  status_ = r.status;
+  stream_.expires_after(state_->options.write_timeout);
+  bhttp::async_write(stream_, *res,
+                     [self = shared_from_this(), res](beast::error_code ec, size_t n) {
+                       self->OnWritten(ec, n, !res->keep_alive());
+                     });
+}
+
+void Session::OnWritten(beast::error_code ec, size_t n, bool close) {
+  state_->metrics.AddBytesWritten(n);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start_);
+  state_->metrics.RecordRequest(status_, static_cast<uint64_t>(micros.count()));
+  ResetRequest();
+  if (ec == beast::error::timeout) state_->metrics.Timeout();
+  if (ec) return Close();
+  if (close) return LingeringClose();
+  ReadNext();
+}
+
+void Session::LingeringClose() {
+  // Closing with unread request bytes makes the kernel send RST, which can destroy the response
+  // we just sent before the client reads it; so half-close and drain (bounded) first.
+  phase_ = Phase::kClosing;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return Close();
+  buffer_.consume(buffer_.size());
+  stream_.expires_after(kDrainTime);
+  Drain(0);
+}
+
+void Session::Drain(size_t drained) {
+  stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                          [self = shared_from_this(), drained](beast::error_code ec, size_t n) {
+                            self->buffer_.consume(self->buffer_.size());
+                            if (ec || drained + n > kMaxDrainBytes) return self->Close();
+                            self->Drain(drained + n);
+                          });
+}
+
+void Session::Close() {
+  if (phase_ == Phase::kClosed) return;
+  // A handler running on the pool still uses body_stream_; the destructor aborts it then.
+  if (phase_ != Phase::kHandling) AbortStream();
+  phase_ = Phase::kClosed;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace pinpipe::http::internal

@@ -1,0 +1,95 @@
+// EmbeddedTopicLog: the TopicLog kept in a local data directory (docs/log_format.md §1):
+// topics of Partitions (partition.h), topic.meta files, consumer group offset files.
+//
+// Ownership: `fs` and `clock` are borrowed and must outlive the log. The data dir is locked
+// (LOCK) for the lifetime of the object, so two processes never share it.
+// Retention is not run by a thread of its own: the owner calls EnforceRetention()
+// periodically (the server does, once a minute).
+//
+// Thread-safety: all methods may be called concurrently. topics_mu_ guards the topic map
+// and is held across topic creation/deletion (rare); appends and reads hold it only to look a
+// topic up, then work on the Partition (which has its own lock). groups_mu_ guards the group
+// map and serializes the rewrite of group files.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/clock.h"
+#include "base/thread_annotations.h"
+#include "io/file_system.h"
+#include "log/partition.h"
+#include "log/topic_log.h"
+
+namespace pinpipe::log {
+
+class EmbeddedTopicLog final : public TopicLog {
+ public:
+  // Opens or creates the log in `data_dir` (its parent must exist) and recovers every
+  // partition. kUnavailable if another process holds the data dir; kCorruption if a
+  // metadata file or a sealed segment is damaged.
+  static Result<std::unique_ptr<EmbeddedTopicLog>> Open(io::FileSystem* fs,
+                                                        std::string data_dir,
+                                                        Clock* clock = Clock::Real());
+  EmbeddedTopicLog(const EmbeddedTopicLog&) = delete;
+  EmbeddedTopicLog& operator=(const EmbeddedTopicLog&) = delete;
+  ~EmbeddedTopicLog() override;
+
+  Status CreateTopic(std::string_view topic, const TopicConfig& config) override;
+  Status DeleteTopic(std::string_view topic) override;
+  Result<std::vector<std::string>> ListTopics() override;
+  Result<TopicDescription> DescribeTopic(std::string_view topic) override;
+  Result<std::vector<RecordPosition>> Append(std::string_view topic, PartitionChoice where,
+                                             std::span<const Record> records) override;
+  Result<std::vector<StoredRecord>> Read(std::string_view topic, int32_t partition,
+                                         int64_t offset, size_t max_bytes) override;
+  Result<PartitionOffsets> GetOffsets(std::string_view topic, int32_t partition) override;
+  Status CommitOffsets(std::string_view group, std::span<const GroupOffset> offsets) override;
+  Result<std::optional<int64_t>> FetchCommitted(std::string_view group, std::string_view topic,
+                                                int32_t partition) override;
+  Result<std::vector<GroupOffset>> FetchGroup(std::string_view group) override;
+  Result<std::vector<std::string>> ListGroups() override;
+
+  // Applies every topic's retention; returns the number of segments deleted.
+  Result<int> EnforceRetention();
+  // Bytes of torn tails recovery cut away when this log was opened (for logs and tests).
+  uint64_t recovered_truncated_bytes() const { return recovered_truncated_bytes_; }
+
+ private:
+  struct Topic {
+    std::string name;
+    TopicConfig config;
+    std::vector<std::unique_ptr<Partition>> partitions;
+    std::atomic<uint32_t> round_robin{0};
+  };
+  using GroupMap = std::map<std::pair<std::string, int32_t>, int64_t>;
+
+  EmbeddedTopicLog(io::FileSystem* fs, std::string data_dir, Clock* clock);
+  Status Load();
+  Result<std::shared_ptr<Topic>> OpenTopic(const std::string& name, const TopicConfig& config);
+  // Shared: an Append or Read in flight keeps a deleted topic's objects alive.
+  Result<std::shared_ptr<Topic>> FindTopic(std::string_view name) LOCKS_EXCLUDED(topics_mu_);
+  Result<Partition*> FindPartition(const Topic& topic, int32_t partition);
+  Status RemoveTree(const std::string& path);
+  std::string TopicDir(std::string_view name) const;
+  std::string GroupPath(std::string_view group) const;
+
+  // Constant after construction.
+  io::FileSystem* const fs_;
+  const std::string dir_;
+  const std::string topics_dir_;
+  const std::string groups_dir_;
+  Clock* const clock_;
+  std::unique_ptr<io::FileLock> lock_;
+  uint64_t recovered_truncated_bytes_ = 0;
+
+  std::mutex topics_mu_;
+  std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_ GUARDED_BY(topics_mu_);
+  std::mutex groups_mu_;
+  std::map<std::string, GroupMap, std::less<>> groups_ GUARDED_BY(groups_mu_);
+};
+
+}  // namespace pinpipe::log

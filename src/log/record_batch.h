@@ -1,0 +1,52 @@
+// Record batches: the unit the log writes, checksums and recovers (docs/log_format.md §2).
+// One produce request becomes one batch, so it is all-or-nothing on disk.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "log/record.h"
+
+namespace pinpipe::log {
+
+inline constexpr size_t kBatchHeaderSize = 37;          // length .. max_timestamp
+inline constexpr uint32_t kMaxBatchLength = 64 << 20;  // the `length` field's limit
+inline constexpr uint8_t kBatchMagic = 1;
+
+struct BatchHeader {
+  uint32_t length = 0;  // bytes after the length field
+  uint32_t crc = 0;
+  int64_t base_offset = 0;
+  uint32_t record_count = 0;
+  int64_t first_timestamp = 0;
+  int64_t max_timestamp = 0;
+
+  uint64_t total_size() const { return 4 + static_cast<uint64_t>(length); }
+  int64_t next_offset() const { return base_offset + record_count; }
+};
+
+// Appends one batch holding `records` (at least one) at offsets base_offset.. to *out.
+// Records whose timestamp_ms is negative are stamped with now_ms. kInvalidArgument if the
+// batch would exceed kMaxBatchLength or records is empty; *out is then unchanged.
+Status EncodeBatch(int64_t base_offset, std::span<const Record> records, int64_t now_ms,
+                   std::string* out);
+
+// Parses the fixed header at the start of `data` (at least kBatchHeaderSize bytes).
+// kCorruption if the length or magic is impossible. Does not check the CRC.
+Result<BatchHeader> DecodeBatchHeader(std::string_view data);
+
+// Checks a complete batch (exactly header.total_size() bytes): the CRC, and that the records
+// parse to exactly the batch's end. Appends the records to *out if out is not null, skipping
+// those with offsets below min_offset. kCorruption on any mismatch (out may then hold a
+// partial batch, which callers discard).
+Status DecodeBatch(std::string_view batch, const BatchHeader& header, int64_t min_offset,
+                   std::vector<StoredRecord>* out);
+
+}  // namespace pinpipe::log

@@ -1,0 +1,241 @@
+#include "log/segment.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "base/crc32c.h"
+#include "log/coding.h"
+#include "log/names.h"
+
+namespace pinpipe::log {
+namespace {
+
+constexpr uint32_t kIndexMagic = 0x58495050;  // "PPIX"
+constexpr size_t kIndexHeaderSize = 36;
+constexpr size_t kReadAhead = 256 << 10;
+
+// Walks the batches of [pos, end) of a file, reading ahead in large chunks.
+class BatchCursor {
+ public:
+  BatchCursor(const io::RandomAccessFile* file, uint64_t pos, uint64_t end)
+      : file_(file), pos_(pos), end_(end) {}
+
+  uint64_t position() const { return pos_; }
+
+  // False at `end`. kCorruption if the next batch is truncated or its header impossible.
+  Result<bool> Next(BatchHeader* header, std::string_view* batch) {
+    if (pos_ >= end_) return false;
+    if (end_ - pos_ < kBatchHeaderSize) return CorruptionError("truncated batch header");
+    RETURN_IF_ERROR(Fill(kBatchHeaderSize));
+    ASSIGN_OR_RETURN(*header, DecodeBatchHeader(View(kBatchHeaderSize)));
+    if (header->total_size() > end_ - pos_) return CorruptionError("truncated batch");
+    RETURN_IF_ERROR(Fill(header->total_size()));
+    *batch = View(header->total_size());
+    pos_ += header->total_size();
+    return true;
+  }
+
+ private:
+  std::string_view View(uint64_t n) const {
+    return std::string_view(buf_).substr(pos_ - buf_start_, n);
+  }
+  Status Fill(uint64_t n) {
+    if (pos_ >= buf_start_ && pos_ + n <= buf_start_ + buf_.size()) return Status::OK();
+    uint64_t want = std::min<uint64_t>(std::max<uint64_t>(n, kReadAhead), end_ - pos_);
+    buf_start_ = pos_;
+    RETURN_IF_ERROR(file_->Read(pos_, want, &buf_));
+    if (buf_.size() < n) return CorruptionError("segment file shorter than expected");
+    return Status::OK();
+  }
+
+  const io::RandomAccessFile* const file_;
+  uint64_t pos_;
+  const uint64_t end_;
+  uint64_t buf_start_ = 0;
+  std::string buf_;
+};
+
+}  // namespace
+
+Segment::Segment(io::FileSystem* fs, std::string dir, int64_t base_offset)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      base_offset_(base_offset),
+      log_path_(io::JoinPath(dir_, SegmentFileName(base_offset, ".log"))),
+      index_path_(io::JoinPath(dir_, SegmentFileName(base_offset, ".index"))),
+      next_offset_(base_offset),
+      max_timestamp_(INT64_MIN) {}
+
+Segment::~Segment() = default;
+
+Result<std::unique_ptr<Segment>> Segment::Create(io::FileSystem* fs, const std::string& dir,
+                                                 int64_t base_offset) {
+  std::unique_ptr<Segment> seg(new Segment(fs, dir, base_offset));
+  ASSIGN_OR_RETURN(seg->writer_, fs->NewWritableFile(seg->log_path_));
+  RETURN_IF_ERROR(fs->SyncDir(dir));
+  ASSIGN_OR_RETURN(seg->reader_, fs->NewRandomAccessFile(seg->log_path_));
+  return seg;
+}
+
+Result<std::unique_ptr<Segment>> Segment::Open(io::FileSystem* fs, const std::string& dir,
+                                               int64_t base_offset, bool active,
+                                               uint64_t* truncated_bytes) {
+  std::unique_ptr<Segment> seg(new Segment(fs, dir, base_offset));
+  ASSIGN_OR_RETURN(uint64_t file_size, fs->GetFileSize(seg->log_path_));
+  ASSIGN_OR_RETURN(seg->reader_, fs->NewRandomAccessFile(seg->log_path_));
+  *truncated_bytes = 0;
+  if (!active) {
+    if (seg->LoadIndex(file_size)) return seg;
+    ASSIGN_OR_RETURN(uint64_t valid, seg->Scan(file_size));
+    if (valid != file_size) {
+      return CorruptionError("sealed segment " + seg->log_path_ + " has an invalid batch at byte " +
+                             std::to_string(valid));
+    }
+    seg->Seal().IgnoreError();  // rewrite the index cache; the scan result stands either way
+    return seg;
+  }
+  // The active segment: anything after the first invalid batch is an unsynced tail.
+  fs->RemoveFile(seg->index_path_).IgnoreError();
+  ASSIGN_OR_RETURN(uint64_t valid, seg->Scan(file_size));
+  if (valid < file_size) {
+    RETURN_IF_ERROR(fs->TruncateFile(seg->log_path_, valid));
+    *truncated_bytes = file_size - valid;
+  }
+  ASSIGN_OR_RETURN(seg->writer_, fs->NewAppendableFile(seg->log_path_));
+  if (valid < file_size) RETURN_IF_ERROR(seg->writer_->Sync());
+  return seg;
+}
+
+Result<uint64_t> Segment::Scan(uint64_t file_size) {
+  BatchCursor cursor(reader_.get(), 0, file_size);
+  while (true) {
+    const uint64_t pos = cursor.position();
+    BatchHeader h;
+    std::string_view batch;
+    Result<bool> more = cursor.Next(&h, &batch);
+    if (!more.ok()) {
+      if (more.status().code() != StatusCode::kCorruption) return more.status();
+      return pos;
+    }
+    if (!*more) return pos;
+    if (h.base_offset != next_offset_ || !DecodeBatch(batch, h, 0, nullptr).ok()) return pos;
+    Publish(h, pos);
+  }
+}
+
+void Segment::Publish(const BatchHeader& h, uint64_t position) {
+  if (index_.empty() || position - index_.back().position >= kIndexIntervalBytes) {
+    index_.push_back({static_cast<uint32_t>(h.base_offset - base_offset_),
+                      static_cast<uint32_t>(position)});
+  }
+  size_ = position + h.total_size();
+  next_offset_ = h.next_offset();
+  max_timestamp_ = std::max(max_timestamp_, h.max_timestamp);
+}
+
+uint64_t Segment::FindPosition(int64_t offset) const {
+  auto it = std::upper_bound(index_.begin(), index_.end(), offset - base_offset_,
+                             [](int64_t rel, const IndexEntry& e) { return rel < e.relative_offset; });
+  return it == index_.begin() ? 0 : std::prev(it)->position;
+}
+
+Status Segment::Write(std::string_view batches) {
+  if (writer_ == nullptr) return FailedPreconditionError("segment " + log_path_ + " is sealed");
+  return writer_->Append(batches);
+}
+
+Status Segment::Sync() {
+  if (writer_ == nullptr) return FailedPreconditionError("segment " + log_path_ + " is sealed");
+  return writer_->Sync();
+}
+
+std::string Segment::EncodeIndex() const {
+  std::string body;
+  coding::PutFixed64(&body, size_);
+  coding::PutFixed64(&body, static_cast<uint64_t>(next_offset_));
+  coding::PutFixed64(&body, static_cast<uint64_t>(max_timestamp_));
+  coding::PutFixed32(&body, static_cast<uint32_t>(index_.size()));
+  for (const IndexEntry& e : index_) {
+    coding::PutFixed32(&body, e.relative_offset);
+    coding::PutFixed32(&body, e.position);
+  }
+  std::string out;
+  coding::PutFixed32(&out, kIndexMagic);
+  coding::PutFixed32(&out, crc32c::Value(body));
+  return out + body;
+}
+
+bool Segment::LoadIndex(uint64_t file_size) {
+  std::string data;
+  if (!io::ReadFileToString(fs_, index_path_, &data).ok()) return false;
+  if (data.size() < kIndexHeaderSize || coding::DecodeFixed32(data.data()) != kIndexMagic) {
+    return false;
+  }
+  const char* p = data.data();
+  if (crc32c::Value(p + 8, data.size() - 8) != coding::DecodeFixed32(p + 4)) return false;
+  if (coding::DecodeFixed64(p + 8) != file_size) return false;
+  const uint32_t count = coding::DecodeFixed32(p + 32);
+  if (data.size() != kIndexHeaderSize + 8ull * count) return false;
+  std::vector<IndexEntry> entries(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    entries[i] = {coding::DecodeFixed32(p + 36 + 8 * i), coding::DecodeFixed32(p + 40 + 8 * i)};
+    if (entries[i].position >= file_size) return false;
+    if (i > 0 && (entries[i].position <= entries[i - 1].position ||
+                  entries[i].relative_offset <= entries[i - 1].relative_offset)) {
+      return false;
+    }
+  }
+  size_ = file_size;
+  next_offset_ = static_cast<int64_t>(coding::DecodeFixed64(p + 16));
+  max_timestamp_ = static_cast<int64_t>(coding::DecodeFixed64(p + 24));
+  index_ = std::move(entries);
+  return next_offset_ > base_offset_;
+}
+
+Status Segment::Seal() {
+  const std::string index = EncodeIndex();
+  ASSIGN_OR_RETURN(auto file, fs_->NewWritableFile(index_path_));
+  RETURN_IF_ERROR(file->Append(index));
+  RETURN_IF_ERROR(file->Sync());
+  RETURN_IF_ERROR(file->Close());
+  if (writer_ != nullptr) {
+    Status s = writer_->Close();
+    writer_.reset();
+    RETURN_IF_ERROR(s);
+  }
+  return Status::OK();
+}
+
+Status Segment::ReadBatches(uint64_t position, uint64_t end, int64_t min_offset,
+                            size_t max_bytes, std::vector<StoredRecord>* out,
+                            size_t* bytes) const {
+  BatchCursor cursor(reader_.get(), position, end);
+  BatchHeader h;
+  std::string_view batch;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, cursor.Next(&h, &batch));
+    if (!more) return Status::OK();
+    if (h.next_offset() <= min_offset) continue;
+    const size_t first_new = out->size();
+    RETURN_IF_ERROR(DecodeBatch(batch, h, min_offset, out).WithContext(log_path_));
+    for (size_t i = first_new; i < out->size(); ++i) {
+      const size_t n = RecordPayloadBytes((*out)[i].record);
+      if (i > 0 && *bytes + n > max_bytes) {
+        out->resize(i);
+        *bytes = max_bytes;  // full: the caller stops here
+        return Status::OK();
+      }
+      *bytes += n;
+    }
+    if (*bytes >= max_bytes) return Status::OK();
+  }
+}
+
+Status Segment::RemoveFiles() {
+  RETURN_IF_ERROR(fs_->RemoveFile(log_path_));
+  Status s = fs_->RemoveFile(index_path_);
+  if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+  return Status::OK();
+}
+
+}  // namespace pinpipe::log

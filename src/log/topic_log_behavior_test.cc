@@ -1,0 +1,136 @@
+#include "log/topic_log_behavior_test.h"
+
+#include <gmock/gmock.h>
+
+#include <set>
+
+#include "base/status_matchers.h"
+#include "log/partitioner.h"
+
+namespace pinpipe::log {
+namespace {
+
+using ::pinpipe::testing::IsOk;
+using ::pinpipe::testing::IsOkAndHolds;
+using ::pinpipe::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Optional;
+
+std::vector<Record> Keyed(std::initializer_list<std::pair<const char*, const char*>> kvs) {
+  std::vector<Record> out;
+  for (const auto& [k, v] : kvs) {
+    Record r;
+    if (k != nullptr) r.key = k;
+    r.value = v;
+    out.push_back(r);
+  }
+  return out;
+}
+
+TEST_P(TopicLogBehaviorTest, CreateListDescribeDelete) {
+  ASSERT_THAT(log()->CreateTopic("b.pin", {.partitions = 3}), IsOk());
+  ASSERT_THAT(log()->CreateTopic("a-geo_1", {}), IsOk());
+  EXPECT_THAT(log()->CreateTopic("a-geo_1", {}), StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_THAT(log()->ListTopics(), IsOkAndHolds(ElementsAre("a-geo_1", "b.pin")));
+  auto d = log()->DescribeTopic("b.pin");
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(d->name, "b.pin");
+  EXPECT_EQ(d->config.partitions, 3);
+  ASSERT_EQ(d->partitions.size(), 3u);
+  EXPECT_EQ(d->partitions[2].partition, 2);
+  EXPECT_EQ(d->partitions[2].end_offset, 0);
+  ASSERT_THAT(log()->DeleteTopic("b.pin"), IsOk());
+  EXPECT_THAT(log()->DescribeTopic("b.pin"), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(log()->DeleteTopic("b.pin"), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(log()->ListTopics(), IsOkAndHolds(ElementsAre("a-geo_1")));
+}
+
+TEST_P(TopicLogBehaviorTest, NamesFollowKafkasRule) {
+  for (const char* bad : {"", ".", "..", "../x", "a/b", "a b", "tópic", "x\n"}) {
+    EXPECT_THAT(log()->CreateTopic(bad, {}), StatusIs(StatusCode::kInvalidArgument)) << bad;
+    EXPECT_THAT(log()->Append(bad, PartitionChoice::Explicit(0), Keyed({{nullptr, "v"}})),
+                StatusIs(StatusCode::kInvalidArgument));
+  }
+  EXPECT_THAT(log()->CreateTopic(std::string(250, 'a'), {}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(log()->CreateTopic(std::string(249, 'a'), {}), IsOk());
+  EXPECT_THAT(log()->CreateTopic("t", {.partitions = 0}), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(log()->CommitOffset("../g", "t", 0, 1), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_P(TopicLogBehaviorTest, AppendReadAndTheirErrors) {
+  ASSERT_THAT(log()->CreateTopic("t", {.partitions = 2}), IsOk());
+  std::vector<Record> records = Keyed({{"k", "a"}, {nullptr, "b"}});
+  records[0].headers = {{"h", "x"}};
+  records[0].timestamp_ms = 1234;
+  auto pos = log()->Append("t", PartitionChoice::Explicit(1), records);
+  EXPECT_THAT(pos, IsOkAndHolds(ElementsAre(RecordPosition{1, 0}, RecordPosition{1, 1})));
+  auto got = log()->Read("t", 1, 0, 1 << 20);
+  ASSERT_THAT(got, IsOk());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].record, records[0]);
+  EXPECT_EQ((*got)[1].offset, 1);
+  EXPECT_EQ((*got)[1].record.key, std::nullopt);
+  EXPECT_GE((*got)[1].record.timestamp_ms, 0);  // stamped by the log
+  EXPECT_EQ(log()->Read("t", 1, 0, 1)->size(), 1u);  // at least one record
+  EXPECT_THAT(log()->Read("t", 1, 2, 100), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(log()->Read("t", 0, 0, 100), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(log()->Read("t", 2, 0, 100), StatusIs(StatusCode::kNotFound, HasSubstr("partition")));
+  EXPECT_THAT(log()->Read("t", 1, 3, 100), StatusIs(StatusCode::kOutOfRange));
+  EXPECT_THAT(log()->Read("nope", 0, 0, 100), StatusIs(StatusCode::kNotFound, HasSubstr("topic")));
+  EXPECT_THAT(log()->Append("nope", PartitionChoice::ByKey(), records),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(log()->Append("t", PartitionChoice::Explicit(-1), records),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(log()->Append("t", PartitionChoice::ByKey(), {}),
+              StatusIs(StatusCode::kInvalidArgument));
+  auto offsets = log()->GetOffsets("t", 1);
+  ASSERT_THAT(offsets, IsOk());
+  EXPECT_EQ(offsets->start_offset, 0);
+  EXPECT_EQ(offsets->end_offset, 2);
+}
+
+TEST_P(TopicLogBehaviorTest, KeysPickPartitionsLikeKafkaAndKeylessRoundRobin) {
+  ASSERT_THAT(log()->CreateTopic("t", {.partitions = 4}), IsOk());
+  auto pos = log()->Append("t", PartitionChoice::ByKey(),
+                           Keyed({{"alpha", "1"}, {"beta", "2"}, {"alpha", "3"}}));
+  ASSERT_THAT(pos, IsOk());
+  EXPECT_EQ((*pos)[0].partition, PartitionForKey("alpha", 4));
+  EXPECT_EQ((*pos)[1].partition, PartitionForKey("beta", 4));
+  EXPECT_EQ((*pos)[2].partition, (*pos)[0].partition);
+  // Records of one partition keep their request order, densely.
+  const bool shared = (*pos)[1].partition == (*pos)[0].partition;
+  EXPECT_EQ((*pos)[2].offset, (*pos)[0].offset + (shared ? 2 : 1));
+  std::set<int32_t> keyless;
+  for (int i = 0; i < 4; ++i) {
+    auto p = log()->Append("t", PartitionChoice::ByKey(), Keyed({{nullptr, "x"}, {nullptr, "y"}}));
+    ASSERT_THAT(p, IsOk());
+    EXPECT_EQ((*p)[0].partition, (*p)[1].partition);  // one keyless request stays together
+    keyless.insert((*p)[0].partition);
+  }
+  EXPECT_EQ(keyless.size(), 4u);
+}
+
+TEST_P(TopicLogBehaviorTest, ConsumerGroupOffsets) {
+  ASSERT_THAT(log()->CreateTopic("t", {.partitions = 2}), IsOk());
+  EXPECT_THAT(log()->FetchCommitted("sink", "t", 0), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(log()->ListGroups(), IsOkAndHolds(IsEmpty()));
+  ASSERT_THAT(log()->CommitOffset("sink", "t", 0, 7), IsOk());
+  std::vector<GroupOffset> both = {{"t", 0, 9}, {"t", 1, 3}};
+  ASSERT_THAT(log()->CommitOffsets("sink", both), IsOk());
+  ASSERT_THAT(log()->CommitOffset("stream", "t", 0, 1), IsOk());
+  EXPECT_THAT(log()->FetchCommitted("sink", "t", 0), IsOkAndHolds(Optional(9)));
+  EXPECT_THAT(log()->FetchCommitted("sink", "t", 1), IsOkAndHolds(Optional(3)));
+  EXPECT_THAT(log()->FetchCommitted("stream", "t", 1), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(log()->ListGroups(), IsOkAndHolds(ElementsAre("sink", "stream")));
+  auto group = log()->FetchGroup("sink");
+  ASSERT_THAT(group, IsOk());
+  ASSERT_EQ(group->size(), 2u);
+  EXPECT_EQ((*group)[1].partition, 1);
+  EXPECT_THAT(log()->FetchGroup("nobody"), StatusIs(StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace pinpipe::log
