@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "api/kafka_rest/consumers.h"
 #include "api/kafka_rest/metadata_routes.h"
 #include "api/kafka_rest/produce_routes.h"
 
@@ -12,12 +13,17 @@ using kafka_rest::ErrorResponse;
 
 struct ApiServer::Impl {
   Impl(log::TopicLog* l, Clock* c, ApiServerOptions o)
-      : log(l), clock(c), options(std::move(o)), produce(l, options.kafka) {}
+      : log(l),
+        clock(c),
+        options(std::move(o)),
+        produce(l, options.kafka),
+        consumers(l, c, options.kafka) {}
 
   log::TopicLog* log;
   Clock* clock;
   ApiServerOptions options;
   kafka_rest::ProduceRoutes produce;
+  kafka_rest::ConsumerManager consumers;
   std::unique_ptr<http::Server> server;
 };
 
@@ -70,6 +76,9 @@ ApiServer::~ApiServer() {
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(log::TopicLog* log, Clock* clock,
                                                     ApiServerOptions options) {
+  // Produce handlers wait for fsync (group commit needs them concurrent) and consumers
+  // long-poll: handlers never run on the io threads.
+  if (options.http.handler_threads <= 0) options.http.handler_threads = 16;
   auto impl = std::make_unique<Impl>(log, clock, std::move(options));
   Impl* raw = impl.get();
   auto api = std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
@@ -77,6 +86,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(log::TopicLog* log, Clock* c
   http::Router router;
   RETURN_IF_ERROR(raw->produce.Register(router));
   RETURN_IF_ERROR(kafka_rest::RegisterMetadataRoutes(router, log, raw->options.kafka));
+  RETURN_IF_ERROR(raw->consumers.Register(router));
   http::RouteOptions ops;
   ops.skip_api_key = true;
   RETURN_IF_ERROR(router.Add(
@@ -92,6 +102,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(log::TopicLog* log, Clock* c
       ops));
 
   http::ServerHooks hooks = KafkaShapedHooks(raw->options.http.max_body_bytes);
+  // Consumer instances end with the server: long polls return, auto commits are written.
+  hooks.on_drain = [raw] { raw->consumers.CloseAll().IgnoreError(); };
+
   ASSIGN_OR_RETURN(raw->server, http::Server::Open(raw->options.http, std::move(router), hooks));
   RETURN_IF_ERROR(raw->server->Start());
   return api;

@@ -24,9 +24,10 @@ struct KafkaRestOptions {
   // Values produced to `<user_id>.pin|geo|user` must decode as that record type (42203).
   bool validate_records = true;
   std::string user_id = "0a1b2c3d4e5f";
-  // Base URL clients reach this server at, for consumer `base_uri`s:
-  // "http://127.0.0.1:8082" (plus the API Gateway stage if any).
-  std::string advertised_url = "http://127.0.0.1:8082";
+  // Base URL clients reach this server at, for consumer `base_uri`s, e.g.
+  // "https://x.execute-api.us-east-1.amazonaws.com/test". Empty: from each request's Host
+  // header and base path.
+  std::string advertised_url;
   // Consumer instances (the v2 consumer API).
   int64_t consumer_instance_timeout_ms = 300000;  // idle instances are deleted
   int64_t consumer_request_timeout_ms = 1000;     // default `timeout` of GET .../records

@@ -152,8 +152,7 @@ Status ConsumerInstance::InitPosition(const TopicPartition& tp, bool at_subscrib
     committed_[tp] = *committed;
     return Status::OK();
   }
-  positions_[tp] =
-      config_.reset_earliest || !at_subscribe ? range.start_offset : range.end_offset;
+  positions_[tp] = config_.reset_earliest || !at_subscribe ? range.start_offset : range.end_offset;
   return Status::OK();
 }
 
@@ -276,8 +275,8 @@ MaybeError ConsumerInstance::FetchOnce(size_t max_records, size_t max_bytes,
       if (out->size() >= max_records || (!out->empty() && *bytes + size > max_bytes)) break;
       position = r.offset + 1;
       *bytes += size;
-      out->push_back({tp.topic, tp.partition, r.offset, std::move(r.record.key),
-                      std::move(r.record.value)});
+      out->push_back(
+          {tp.topic, tp.partition, r.offset, std::move(r.record.key), std::move(r.record.value)});
     }
     cursor_ = i + 1;
   }

@@ -38,8 +38,7 @@ using MaybeError = std::optional<ErrorReply>;
 class ConsumerInstance {
  public:
   // `log` is borrowed and must outlive the instance.
-  ConsumerInstance(log::TopicLog* log, std::string group, std::string name,
-                   ConsumerConfig config);
+  ConsumerInstance(log::TopicLog* log, std::string group, std::string name, ConsumerConfig config);
   ConsumerInstance(const ConsumerInstance&) = delete;
   ConsumerInstance& operator=(const ConsumerInstance&) = delete;
 
@@ -106,10 +105,10 @@ class ConsumerInstance {
   std::mutex mu_;
   bool closed_ = false;
   Mode mode_ = Mode::kNone;
-  std::vector<std::string> topics_;         // kTopics, sorted, unique
-  std::string pattern_text_;                // kPattern
-  std::optional<std::regex> pattern_;       // kPattern
-  std::vector<TopicPartition> assigned_;    // kAssigned, sorted, unique
+  std::vector<std::string> topics_;              // kTopics, sorted, unique
+  std::string pattern_text_;                     // kPattern
+  std::optional<std::regex> pattern_;            // kPattern
+  std::vector<TopicPartition> assigned_;         // kAssigned, sorted, unique
   std::map<TopicPartition, int64_t> positions_;  // next offset to fetch
   std::map<TopicPartition, int64_t> committed_;  // last committed (or loaded) by this instance
   size_t cursor_ = 0;                            // where the next FetchOnce starts

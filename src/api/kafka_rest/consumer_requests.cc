@@ -1,9 +1,9 @@
 #include "api/kafka_rest/consumer_requests.h"
 
-#include <simdjson.h>
-
 #include <charconv>
 #include <limits>
+
+#include <simdjson.h>
 
 namespace pinpipe::api::kafka_rest {
 namespace {
@@ -118,8 +118,7 @@ std::optional<ErrorReply> DecodeList(std::string_view body, std::string_view mem
   return std::nullopt;
 }
 
-std::optional<ErrorReply> ApplyConfigField(std::string_view k, dom::element v,
-                                           ConsumerConfig* c) {
+std::optional<ErrorReply> ApplyConfigField(std::string_view k, dom::element v, ConsumerConfig* c) {
   if (k == "name" || k == "id") {
     if (v.is_null()) return std::nullopt;
     std::string_view s;

@@ -51,7 +51,7 @@ struct ConsumerConfig {
 };
 
 struct SubscriptionRequest {
-  std::vector<std::string> topics;    // empty with no pattern: unsubscribe
+  std::vector<std::string> topics;     // empty with no pattern: unsubscribe
   std::optional<std::string> pattern;  // topic_pattern
 };
 

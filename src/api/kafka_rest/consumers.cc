@@ -1,12 +1,12 @@
 #include "api/kafka_rest/consumers.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <vector>
+
+#include <simdjson.h>
 
 #include "api/kafka_rest/consumer_instance.h"
 #include "api/kafka_rest/consumer_requests.h"
@@ -20,7 +20,7 @@ namespace pinpipe::api::kafka_rest {
 struct ConsumerManager::Instance {
   Instance(log::TopicLog* log, std::string group, std::string name, ConsumerConfig config)
       : state(log, std::move(group), std::move(name), std::move(config)) {}
-  ConsumerInstance state;  // under state.mu()
+  ConsumerInstance state;    // under state.mu()
   int in_flight = 0;         // guarded by ConsumerManager::mu_
   int64_t last_used_us = 0;  // guarded by ConsumerManager::mu_ (monotonic clock)
 };
@@ -85,8 +85,8 @@ std::optional<int64_t> ParseInt(std::string_view s) {
 
 std::string NewInstanceId(std::mt19937_64& rng) {
   uint64_t hi = rng(), lo = rng();
-  hi = (hi & ~0xF000ULL) | 0x4000ULL;                    // version 4
-  lo = (lo & ~(3ULL << 62)) | (2ULL << 62);              // variant 10
+  hi = (hi & ~0xF000ULL) | 0x4000ULL;        // version 4
+  lo = (lo & ~(3ULL << 62)) | (2ULL << 62);  // variant 10
   char buf[64];
   std::snprintf(buf, sizeof buf, "rest-consumer-%08llx-%04llx-%04llx-%04llx-%012llx",
                 static_cast<unsigned long long>(hi >> 32),
@@ -211,15 +211,17 @@ Status ConsumerManager::CloseInstance(Instance& inst) {
   if (inst.state.closed()) return Status::OK();
   MaybeError err = inst.state.AutoCommit();
   inst.state.set_closed();
-  if (err) return InternalError("auto commit of consumer " + inst.state.name() + ": " +
-                                err->message);
+  if (err) {
+    return InternalError("auto commit of consumer " + inst.state.name() + ": " + err->message);
+  }
   return Status::OK();
 }
 
 Status ConsumerManager::Register(http::Router& router) {
   auto add = [&](std::string_view method, std::string_view pattern,
                  http::Response (ConsumerManager::*fn)(const http::Request&)) {
-    return router.Add(method, pattern, [this, fn](const http::Request& r) { return (this->*fn)(r); });
+    return router.Add(method, pattern,
+                      [this, fn](const http::Request& r) { return (this->*fn)(r); });
   };
   const std::string base = "/consumers/{group}/instances/{instance}";
   RETURN_IF_ERROR(add("POST", "/consumers/{group}", &ConsumerManager::Create));
@@ -270,12 +272,21 @@ http::Response ConsumerManager::Create(const http::Request& req) {
     inst->last_used_us = clock_->MonotonicMicros();
     instances_.emplace(std::move(key), std::move(inst));
   }
+  // Without a configured advertised URL, the base URI is where the client reached us: its
+  // Host header plus the base path (API Gateway stage) the request came through.
+  std::string base_url = options_.advertised_url;
+  if (base_url.empty()) {
+    std::string_view target = req.target().substr(0, req.target().find('?'));
+    std::string_view stage = target.substr(0, target.size() - std::min(target.size(), req.path().size()));
+    base_url = "http://" + std::string(req.header("host").value_or("127.0.0.1")) + std::string(stage);
+  }
   std::string out;
   JsonWriter w(&out);
   w.BeginObject()
-      .Key("instance_id").String(name)
-      .Key("base_uri").String(options_.advertised_url + "/consumers/" + group + "/instances/" +
-                              name)
+      .Key("instance_id")
+      .String(name)
+      .Key("base_uri")
+      .String(base_url + "/consumers/" + group + "/instances/" + name)
       .EndObject();
   return JsonResponse(200, std::move(out), type.content_type);
 }
@@ -288,7 +299,8 @@ http::Response ConsumerManager::WithInstance(const http::Request& req, Fn&& fn) 
   std::shared_ptr<Instance> inst;
   {
     std::lock_guard<std::mutex> l(mu_);
-    auto it = instances_.find({std::string(req.param("group")), std::string(req.param("instance"))});
+    auto it =
+        instances_.find({std::string(req.param("group")), std::string(req.param("instance"))});
     if (it == instances_.end()) return ErrorResponse(kafka_errors::ConsumerInstanceNotFound());
     inst = it->second;
     inst->in_flight++;
@@ -439,10 +451,14 @@ http::Response ConsumerManager::GetCommitted(const http::Request& req) {
       if (!committed.ok()) return ErrorResponse(LogErrorReply(committed.status()));
       if (!*committed) continue;  // never committed: left out, as Kafka's committed() does
       w.BeginObject()
-          .Key("topic").String(tp.topic)
-          .Key("partition").Int(tp.partition)
-          .Key("offset").Int(**committed)
-          .Key("metadata").String("")
+          .Key("topic")
+          .String(tp.topic)
+          .Key("partition")
+          .Int(tp.partition)
+          .Key("offset")
+          .Int(**committed)
+          .Key("metadata")
+          .String("")
           .EndObject();
     }
     w.EndArray().EndObject();
@@ -479,7 +495,8 @@ http::Response ConsumerManager::Records(const http::Request& req) {
         max_bytes <= 0 ? options_.consumer_request_max_bytes
                        : std::min(max_bytes, options_.consumer_request_max_bytes));
     const size_t record_cap = static_cast<size_t>(std::max(options_.max_poll_records, 1));
-    const size_t min_bytes = static_cast<size_t>(std::max<int64_t>(config.fetch_min_bytes.value_or(0), 0));
+    const size_t min_bytes =
+        static_cast<size_t>(std::max<int64_t>(config.fetch_min_bytes.value_or(0), 0));
 
     // What earlier polls returned counts as consumed now that the client asks for more.
     if (auto err = inst.state.AutoCommit()) return ErrorResponse(*err);
@@ -498,8 +515,8 @@ http::Response ConsumerManager::Records(const http::Request& req) {
       if (now >= deadline || stopping_.load()) break;
       clock_->SleepForMicros(std::min(kPollStepMicros, deadline - now));
     }
-    std::string content_type = "application/vnd.kafka." +
-                               std::string(EmbeddedFormatName(config.format)) + ".v2+json";
+    std::string content_type =
+        "application/vnd.kafka." + std::string(EmbeddedFormatName(config.format)) + ".v2+json";
     return JsonResponse(200, RenderRecords(records, config.format), content_type);
   });
 }

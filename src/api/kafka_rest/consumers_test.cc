@@ -2,11 +2,11 @@
 // EmbeddedTopicLog on an in-memory FileSystem, requests over a raw socket.
 #include "api/kafka_rest/consumers.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "base/status_matchers.h"
 #include "http/test_client.h"
@@ -77,8 +77,7 @@ class ConsumersTest : public ::testing::Test {
     return "/consumers/" + group + "/instances/" + name;
   }
   void SubscribeTo(const std::string& group, const std::string& name, const std::string& topic) {
-    Reply r = Call("POST", Base(group, name) + "/subscription",
-                   "{\"topics\":[\"" + topic + "\"]}");
+    Reply r = Call("POST", Base(group, name) + "/subscription", "{\"topics\":[\"" + topic + "\"]}");
     ASSERT_EQ(r.status, 204) << r.body;
   }
   void Append(const std::string& topic, std::optional<std::string> key, std::string value) {
@@ -132,10 +131,10 @@ TEST_F(ConsumersTest, DuplicateNameIs40902) {
 
 TEST_F(ConsumersTest, BadConfigIs42204) {
   Start();
-  for (const char* body : {R"({"format":"avro"})", R"({"format":"protobuf"})",
-                           R"({"format":"xml"})", R"({"auto.offset.reset":"smallest"})",
-                           R"({"auto.commit.enable":"maybe"})",
-                           R"({"consumer.request.timeout.ms":"soon"})"}) {
+  for (const char* body :
+       {R"({"format":"avro"})", R"({"format":"protobuf"})", R"({"format":"xml"})",
+        R"({"auto.offset.reset":"smallest"})", R"({"auto.commit.enable":"maybe"})",
+        R"({"consumer.request.timeout.ms":"soon"})"}) {
     Reply r = Call("POST", "/consumers/g", body);
     EXPECT_EQ(r.status, 422) << body;
     EXPECT_THAT(r.body, HasSubstr(R"("error_code":42204)")) << body;
@@ -150,11 +149,11 @@ TEST_F(ConsumersTest, BadConfigIs42204) {
 TEST_F(ConsumersTest, UnknownInstanceIs40403) {
   Start();
   const std::string base = Base("g", "ghost");
-  for (auto [method, target] : std::vector<std::pair<std::string, std::string>>{
-           {"DELETE", base},
-           {"GET", base + "/subscription"},
-           {"GET", base + "/records"},
-           {"GET", base + "/assignments"}}) {
+  for (auto [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"DELETE", base},
+                                                        {"GET", base + "/subscription"},
+                                                        {"GET", base + "/records"},
+                                                        {"GET", base + "/assignments"}}) {
     Reply r = Call(method, target);
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(r.body, R"({"error_code":40403,"message":"Consumer instance not found."})");
@@ -174,10 +173,11 @@ TEST_F(ConsumersTest, JsonRecordsEmbedStoredJson) {
   Reply r = Records("g", "c", kJson);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, kJson);
-  EXPECT_EQ(r.body,
-            R"([{"topic":"t","key":{"id":1},"value":{"a":"x","n":[1,2.5]},"partition":0,"offset":0},)"
-            R"({"topic":"t","key":null,"value":[true,null],"partition":0,"offset":1},)"
-            R"({"topic":"t","key":null,"value":"not json","partition":0,"offset":2}])");
+  EXPECT_EQ(
+      r.body,
+      R"([{"topic":"t","key":{"id":1},"value":{"a":"x","n":[1,2.5]},"partition":0,"offset":0},)"
+      R"({"topic":"t","key":null,"value":[true,null],"partition":0,"offset":1},)"
+      R"({"topic":"t","key":null,"value":"not json","partition":0,"offset":2}])");
 }
 
 TEST_F(ConsumersTest, BinaryRecordsAreBase64) {
@@ -189,9 +189,8 @@ TEST_F(ConsumersTest, BinaryRecordsAreBase64) {
   Reply r = Records("g", "c", kBinary);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, kBinary);
-  EXPECT_EQ(r.body,
-            R"([{"topic":"t","key":"aw==","value":"aGVsbG8=","partition":0,"offset":0},)"
-            R"({"topic":"t","key":null,"value":"AP8=","partition":0,"offset":1}])");
+  EXPECT_EQ(r.body, R"([{"topic":"t","key":"aw==","value":"aGVsbG8=","partition":0,"offset":0},)"
+                    R"({"topic":"t","key":null,"value":"AP8=","partition":0,"offset":1}])");
   // Nothing new: an empty array once the (short) poll times out.
   EXPECT_EQ(Records("g", "c", kBinary).body, "[]");
 }
@@ -214,7 +213,8 @@ TEST_F(ConsumersTest, AcceptMustMatchFormat) {
 
 TEST_F(ConsumersTest, ExplicitCommitThenNewInstanceResumes) {
   Start();
-  Create("g", "c1", R"("format":"binary","auto.offset.reset":"earliest","auto.commit.enable":"false")");
+  Create("g", "c1",
+         R"("format":"binary","auto.offset.reset":"earliest","auto.commit.enable":"false")");
   SubscribeTo("g", "c1", "t");
   for (int i = 0; i < 3; i++) Append("t", std::nullopt, "v" + std::to_string(i));
   Reply r = Records("g", "c1", kBinary);
@@ -227,8 +227,9 @@ TEST_F(ConsumersTest, ExplicitCommitThenNewInstanceResumes) {
   EXPECT_EQ(commit.status, 200);
   EXPECT_EQ(commit.body, "[]");
   EXPECT_EQ(Committed("g"), 1);
-  Reply got = Call("GET", Base("g", "c1") + "/offsets",
-                   R"({"partitions":[{"topic":"t","partition":0},{"topic":"other","partition":0}]})");
+  Reply got =
+      Call("GET", Base("g", "c1") + "/offsets",
+           R"({"partitions":[{"topic":"t","partition":0},{"topic":"other","partition":0}]})");
   EXPECT_EQ(got.status, 200);
   EXPECT_EQ(got.body, R"({"offsets":[{"topic":"t","partition":0,"offset":1,"metadata":""}]})");
 
@@ -240,9 +241,8 @@ TEST_F(ConsumersTest, ExplicitCommitThenNewInstanceResumes) {
   Create("g", "c2", R"("format":"binary","auto.commit.enable":"false")");
   SubscribeTo("g", "c2", "t");
   Reply resumed = Records("g", "c2", kBinary);
-  EXPECT_EQ(resumed.body,
-            R"([{"topic":"t","key":null,"value":"djE=","partition":0,"offset":1},)"
-            R"({"topic":"t","key":null,"value":"djI=","partition":0,"offset":2}])");
+  EXPECT_EQ(resumed.body, R"([{"topic":"t","key":null,"value":"djE=","partition":0,"offset":1},)"
+                          R"({"topic":"t","key":null,"value":"djI=","partition":0,"offset":2}])");
 
   // An empty commit commits everything fetched so far.
   EXPECT_EQ(Call("POST", Base("g", "c2") + "/offsets", "").status, 200);
@@ -304,9 +304,10 @@ TEST_F(ConsumersTest, PositionsBeginningEndAndExplicit) {
   EXPECT_EQ(Call("POST", base + "/positions/end", part).status, 204);
   EXPECT_EQ(Records("g", "c", kBinary).body, "[]");
 
-  EXPECT_EQ(Call("POST", base + "/positions",
-                 R"({"offsets":[{"topic":"t","partition":0,"offset":3}]})").status,
-            204);
+  EXPECT_EQ(
+      Call("POST", base + "/positions", R"({"offsets":[{"topic":"t","partition":0,"offset":3}]})")
+          .status,
+      204);
   EXPECT_EQ(Records("g", "c", kBinary).body,
             R"([{"topic":"t","key":null,"value":"Mw==","partition":0,"offset":3}])");
 
@@ -339,7 +340,8 @@ TEST_F(ConsumersTest, SubscriptionAndAssignmentAreExclusive) {
   EXPECT_EQ(pattern.status, 409);
 
   EXPECT_EQ(Call("POST", Base("g", "a") + "/assignments",
-                 R"({"partitions":[{"topic":"u","partition":1}]})").status,
+                 R"({"partitions":[{"topic":"u","partition":1}]})")
+                .status,
             204);
   EXPECT_EQ(Call("GET", Base("g", "a") + "/assignments").body,
             R"({"partitions":[{"topic":"u","partition":1}]})");
@@ -349,7 +351,8 @@ TEST_F(ConsumersTest, SubscriptionAndAssignmentAreExclusive) {
   EXPECT_EQ(Call("DELETE", Base("g", "s") + "/subscription").status, 204);
   EXPECT_EQ(Call("GET", Base("g", "s") + "/subscription").body, R"({"topics":[]})");
   EXPECT_EQ(Call("POST", Base("g", "s") + "/assignments",
-                 R"({"partitions":[{"topic":"t","partition":0}]})").status,
+                 R"({"partitions":[{"topic":"t","partition":0}]})")
+                .status,
             204);
 }
 
@@ -435,9 +438,8 @@ TEST_F(ConsumersTest, LongPollDoesNotBlockOtherInstances) {
   Create("g", "waiting", R"("consumer.request.timeout.ms":3000)");
   Create("g", "other", R"("auto.offset.reset":"earliest")");
   SubscribeTo("g", "waiting", "t");
-  std::thread poll([this] {
-    EXPECT_EQ(Records("g", "waiting", kBinary, "?timeout=3000").status, 200);
-  });
+  std::thread poll(
+      [this] { EXPECT_EQ(Records("g", "waiting", kBinary, "?timeout=3000").status, 200); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   auto start = std::chrono::steady_clock::now();
   SubscribeTo("g", "other", "t");
@@ -487,8 +489,8 @@ TEST_F(ConsumersTest, MalformedBodiesAreRefused) {
   Create("g", "c", "");
   Reply sub = Call("POST", Base("g", "c") + "/subscription", R"({"topics":"t"})");
   EXPECT_EQ(sub.status, 422);
-  Reply both = Call("POST", Base("g", "c") + "/subscription",
-                    R"({"topics":["t"],"topic_pattern":"t"})");
+  Reply both =
+      Call("POST", Base("g", "c") + "/subscription", R"({"topics":["t"],"topic_pattern":"t"})");
   EXPECT_EQ(both.status, 422);
   Reply offsets = Call("POST", Base("g", "c") + "/offsets", R"({"offsets":[{"topic":"t"}]})");
   EXPECT_EQ(offsets.status, 422);

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# batch_ingest_bench: durable batched produce through `pinpipe up`, 100 records per request,
+# pin/geo/user records to the three topics <user>.pin|geo|user in turn, driven by wrk -t2 -c64
+# -d10s with a Lua script cycling through 60 pre-generated bodies (20 per topic, every record
+# different). Reports records/s and MB/s of record bytes (the JSON values as stored).
+# Baseline, measured in this invocation in the same directory: the disk's sequential write
+# bandwidth with an fdatasync after every 1 MiB (a fresh file, like a fresh log segment),
+# before and after the pinpipe run. Prints pinpipe MB/s over the baseline (target >= 0.6).
+#
+#   bench/batch_ingest_bench.sh
+# Env: PINPIPE_BINARY (default build/release/pinpipe), DURATION (10s), CONNECTIONS (64),
+#      THREADS (2), BENCH_DIR (/tmp), BENCH_VERBOSE=1, BASELINE_MB (512, per baseline run),
+#      PINPIPE_API_IO_THREADS / PINPIPE_API_HANDLER_THREADS (the server's knobs).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+pinpipe_bin=${PINPIPE_BINARY:-$bench_root/build/release/pinpipe}
+[[ -x $pinpipe_bin ]] || { echo "batch_ingest_bench: build $pinpipe_bin first (make build)" >&2; exit 2; }
+user=${PINPIPE_USER_ID:-0a1b2c3d4e5f}
+
+bench_init batch-ingest-bench
+bench_machine
+
+# Bodies, and the mean value size per topic (wrk cycles through them uniformly).
+python3 - "$bench_work/batch.lua" "$bench_work/sizes" "$user" <<'PY'
+import json, random, sys
+lua_path, sizes_path, user = sys.argv[1:]
+rng = random.Random(1)
+words = ("fashion travel quotes diy tattoos beauty art vehicles education christmas home decor "
+         "event planning finance mens womens kids garden food drinks").split()
+countries = ["Albania", "Bermuda", "Chile", "Denmark", "Egypt", "France", "Ghana", "Iceland"]
+names = ["Abigail", "Alexander", "Andrea", "Brian", "Chloe", "Daniel", "Emma", "Liam", "Zoe"]
+def text(lo, hi): return " ".join(rng.choice(words) for _ in range(rng.randint(lo, hi)))
+def stamp(): return (f"{rng.randint(2015, 2022)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} "
+                     f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}")
+def pin(i): return {"index": i, "unique_id": f"{rng.getrandbits(128):032x}", "title": text(3, 12),
+                    "description": text(10, 40), "poster_name": text(1, 3),
+                    "follower_count": f"{rng.randint(1, 999)}k", "tag_list": ",".join(rng.sample(words, 5)),
+                    "is_image_or_video": rng.choice(["image", "video"]),
+                    "image_src": f"https://i.pinimg.com/originals/{rng.getrandbits(64):016x}.jpg",
+                    "downloaded": rng.randint(0, 1), "save_location": "Local save in /data/" + rng.choice(words),
+                    "category": rng.choice(words)}
+def geo(i): return {"ind": i, "timestamp": stamp(), "latitude": round(rng.uniform(-90, 90), 4),
+                    "longitude": round(rng.uniform(-180, 180), 4), "country": rng.choice(countries)}
+def usr(i): return {"ind": i, "first_name": rng.choice(names), "last_name": rng.choice(names),
+                    "age": rng.randint(18, 80), "date_joined": stamp()}
+entries, sizes = [], {}
+for table, make in (("pin", pin), ("geo", geo), ("user", usr)):
+    total = 0
+    for b in range(20):
+        values = [make(b * 100 + k) for k in range(100)]
+        total += sum(len(json.dumps(v, separators=(",", ":"))) for v in values)  # as stored
+        body = json.dumps({"records": [{"value": v} for v in values]})
+        assert "]==]" not in body
+        entries.append((f"/topics/{user}.{table}", body))
+    sizes[table] = total / 2000
+with open(lua_path, "w") as f:
+    f.write("local bodies = {\n")
+    for path, body in entries:
+        f.write(f'  {{"{path}", [==[{body}]==]}},\n')
+    f.write("}\n")
+    f.write("""
+local reqs = {}
+local next_index = 0
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("first", threads * 29)
+end
+init = function(args)
+  for i, b in ipairs(bodies) do
+    reqs[i] = wrk.format("POST", b[1], {["Content-Type"] = "application/vnd.kafka.json.v2+json"}, b[2])
+  end
+  next_index = (first or 0) % #reqs
+end
+request = function()
+  next_index = next_index % #reqs + 1
+  return reqs[next_index]
+end
+""")
+with open(sizes_path, "w") as f:
+    f.write(" ".join(f"{t}={s:.1f}" for t, s in sizes.items()) + "\n")
+mean_body = sum(len(b) for _, b in entries) / len(entries)
+print("records: mean JSON value bytes " + ", ".join(f"{t} {s:.0f}" for t, s in sizes.items())
+      + f"; mean request body {mean_body / 1024:.1f} KiB (100 records)")
+PY
+
+# Sequential write, fdatasync every 1 MiB, fresh file in the bench dir: MB/s (1e6 bytes).
+disk_baseline() {
+  python3 - "$bench_work/disk.bin" "${BASELINE_MB:-512}" <<'PY'
+import os, sys, time
+path, mb = sys.argv[1], int(sys.argv[2])
+block = os.urandom(1 << 20)
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+start = time.monotonic()
+n = 0
+while n < mb and time.monotonic() - start < 20:
+    os.write(fd, block)
+    os.fdatasync(fd)
+    n += 1
+secs = time.monotonic() - start
+os.close(fd)
+os.unlink(path)
+print(f"{n * (1 << 20) / secs / 1e6:.1f} {n} {secs:.2f}")
+PY
+}
+
+read -r disk1 n1 s1 <<<"$(disk_baseline)"
+echo "disk baseline (1 MiB write + fdatasync, fresh file): $disk1 MB/s ($n1 MiB in $s1 s)"
+
+data=$bench_work/data
+bench_start_pinpipe "$data"
+bench_rss_start "$pinpipe_pid"
+bench_wrk "http://127.0.0.1:$pinpipe_port/" "$bench_work/batch.lua"
+secs=$(awk '/requests in/ {sub(/s,$/, "", $4); print $4}' "$bench_work/wrk.out")
+declare -A stored
+for t in pin geo user; do
+  stored[$t]=$(curl -s "http://127.0.0.1:$pinpipe_port/topics/$user.$t/partitions/0/offsets" |
+               python3 -c 'import json,sys; print(json.load(sys.stdin)["end_offset"])')
+done
+rss=$(bench_rss_read "$pinpipe_pid")
+bench_stop_pinpipe
+disk_bytes=$(du -sb "$data" | cut -f1)
+rm -rf "$data"
+
+read -r disk2 n2 s2 <<<"$(disk_baseline)"
+echo "disk baseline again after the run                   : $disk2 MB/s ($n2 MiB in $s2 s)"
+
+python3 - "$(cat "$bench_work/sizes")" "$secs" "${stored[pin]}" "${stored[geo]}" "${stored[user]}" \
+  "$wrk_requests" "$wrk_non2xx" "$wrk_rps" "$disk1" "$disk2" "$disk_bytes" "${rss%% *}" \
+  "$wrk_p50" "$wrk_p99" <<'PY'
+import sys
+sizes = dict(kv.split("=") for kv in sys.argv[1].split())
+secs = float(sys.argv[2])
+stored = dict(zip(("pin", "geo", "user"), map(int, sys.argv[3:6])))
+requests, non2xx, rps, disk1, disk2, disk_bytes, hwm = (float(x) for x in sys.argv[6:13])
+p50, p99 = sys.argv[13:15]
+records = sum(stored.values())
+value_bytes = sum(stored[t] * float(sizes[t]) for t in stored)
+rec_s, mb_s = records / secs, value_bytes / secs / 1e6
+disk = (disk1 + disk2) / 2
+print(f"pinpipe: {rps:.0f} req/s x 100 records (p50 {p50}, p99 {p99}, non-2xx {non2xx:.0f}); stored "
+      + ", ".join(f"{t} {n}" for t, n in stored.items()) + f" in {secs:.2f} s")
+print(f"pinpipe: {rec_s:,.0f} records/s, {mb_s:.1f} MB/s of record bytes "
+      f"({disk_bytes / secs / 1e6:.1f} MB/s written to the log files); peak RSS {hwm:.0f} MB")
+if records < (requests - non2xx) * 100:
+    sys.exit(f"batch_ingest_bench: ERROR: {records} records stored for {requests - non2xx:.0f} 200s")
+print(f"pinpipe/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s sequential write+fdatasync; target >= 0.6)")
+PY

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# ingest_bench: durable single-record produce through `pinpipe up` against nginx `return 200`,
+# both measured in this invocation with the same wrk load: wrk -t2 -c64 -d10s POSTing one
+# ~600-byte valid pin record per request (Kafka REST v2 JSON) to /topics/<user>.pin.
+# pinpipe answers 200 only after the record is fdatasynced (group commit); nginx reads the
+# body and answers. Prints req/s of both, pinpipe/nginx (target >= 0.8), pinpipe's peak RSS
+# (target <= 150 MB), and checks that every 200 is a stored record.
+#
+#   bench/ingest_bench.sh [--sweep]
+# Env: PINPIPE_BINARY (default build/release/pinpipe), DURATION (10s), CONNECTIONS (64),
+#      THREADS (2), BENCH_DIR (/tmp), BENCH_VERBOSE=1 (print wrk's output),
+#      PINPIPE_API_IO_THREADS / PINPIPE_API_HANDLER_THREADS (the server's knobs; default its own),
+#      SWEEP="io:handlers ..." (the settings --sweep tries; default below).
+# --sweep runs pinpipe once per setting (fresh data dir each) between two nginx runs.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+pinpipe_bin=${PINPIPE_BINARY:-$bench_root/build/release/pinpipe}
+[[ -x $pinpipe_bin ]] || { echo "ingest_bench: build $pinpipe_bin first (make build)" >&2; exit 2; }
+user=${PINPIPE_USER_ID:-0a1b2c3d4e5f}
+sweep=${SWEEP:-"1:1 1:4 1:16 1:64 2:16 2:64"}
+[[ ${1:-} == --sweep ]] || sweep=""
+
+bench_init ingest-bench
+bench_machine
+
+# One ~600-byte pin record, valid for schema validation, in the original emulator's shape.
+python3 - "$bench_work/post.lua" <<'PY'
+import json, sys
+pin = {"index": 7528, "unique_id": "fbe53c66-3442-4773-b19e-d3ec6f54dddf",
+       "title": "Ultimate Mens Fashion Guide: 50 Outfits for Every Season and Every Budget",
+       "description": "A complete guide to a capsule wardrobe: jackets, shirts, trousers "
+                      "and shoes that go together.",
+       "poster_name": "Style Guide Weekly", "follower_count": "211k",
+       "tag_list": "Mens Fashion,Capsule Wardrobe,Outfit Ideas,Style Tips,Menswear",
+       "is_image_or_video": "image",
+       "image_src": "https://i.pinimg.com/originals/d5/3b/ab/d53bab0b7d2dc4ef1b2f3a6a1c2e9f3b.jpg",
+       "downloaded": 1, "save_location": "Local save in /data/mens-fashion",
+       "category": "mens-fashion"}
+value = json.dumps(pin, separators=(",", ":"))  # as stored
+body = json.dumps({"records": [{"value": pin}]})
+assert "]]" not in body
+with open(sys.argv[1], "w") as f:
+    f.write('wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "application/vnd.kafka.json.v2+json"\n'
+            f'wrk.body = [[{body}]]\n')
+print(f"record: {len(value)} bytes of JSON value, request body {len(body)} bytes")
+PY
+
+bench_start_nginx
+nginx_url="http://127.0.0.1:$nginx_port/topics/$user.pin"
+run_nginx() {
+  bench_wrk "$nginx_url" "$bench_work/post.lua"
+  echo "nginx return 200          : $(printf '%8.0f' "$wrk_rps") req/s  p50 $wrk_p50 p99 $wrk_p99  non-2xx $wrk_non2xx ${wrk_errors}"
+  nginx_runs+=("$wrk_rps")
+}
+
+# One pinpipe run with settings io:handlers ("" = the server's defaults); appends to results.
+run_pinpipe() {
+  local setting=$1 label data stored rss
+  data=$bench_work/data.$RANDOM
+  if [[ -n $setting ]]; then
+    export PINPIPE_API_IO_THREADS=${setting%%:*} PINPIPE_API_HANDLER_THREADS=${setting##*:}
+  fi
+  label="io ${PINPIPE_API_IO_THREADS:-default}, handlers ${PINPIPE_API_HANDLER_THREADS:-default}"
+  bench_start_pinpipe "$data"
+  bench_rss_start "$pinpipe_pid"
+  bench_wrk "http://127.0.0.1:$pinpipe_port/topics/$user.pin" "$bench_work/post.lua"
+  stored=$(curl -s "http://127.0.0.1:$pinpipe_port/topics/$user.pin/partitions/0/offsets" |
+           python3 -c 'import json,sys; print(json.load(sys.stdin)["end_offset"])')
+  rss=$(bench_rss_read "$pinpipe_pid")
+  bench_stop_pinpipe
+  rm -rf "$data"
+  printf 'pinpipe (%-22s): %8.0f req/s  p50 %s p99 %s  non-2xx %s %s; %s records stored for %s responses; peak RSS %s MB (VmHWM), %s MB (sampled VmRSS)\n' \
+    "$label" "$wrk_rps" "$wrk_p50" "$wrk_p99" "$wrk_non2xx" "$wrk_errors" "$stored" \
+    "$wrk_requests" "${rss%% *}" "${rss##* }"
+  if (( stored < wrk_requests - wrk_non2xx )); then
+    echo "ingest_bench: ERROR: fewer records stored ($stored) than 200s ($((wrk_requests - wrk_non2xx)))" >&2
+    exit 1
+  fi
+  results+=("$wrk_rps ${rss%% *} $label")
+}
+
+nginx_runs=()
+results=()
+run_nginx
+if [[ -z $sweep ]]; then
+  run_pinpipe ""
+else
+  for s in $sweep; do run_pinpipe "$s"; done
+  run_nginx
+fi
+
+nginx_mean=$(python3 -c 'import sys; v=[float(x) for x in sys.argv[1:]]; print(sum(v)/len(v))' "${nginx_runs[@]}")
+echo "---"
+for r in "${results[@]}"; do
+  read -r rps hwm label <<<"$r"
+  printf 'pinpipe/nginx = %s  (%s: %.0f vs %.0f req/s; target >= 0.8)   peak RSS %s MB (target <= 150)\n' \
+    "$(bench_ratio "$rps" "$nginx_mean")" "$label" "$rps" "$nginx_mean" "$hwm"
+done
