@@ -1,6 +1,6 @@
 # The two commands of the README, and a few more. Each one installs what is missing first.
 #   make demo       build (release) and run the whole pipeline on embedded defaults
-#   make test       build (debug) and run every test
+#   make test       build (debug) and run every test, then a 60 s smoke run of each fuzzer
 #   make asan-test  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      build (release) and run the benchmarks in bench/
 #   make build      build the release binary only (build/release/pinpipe)
@@ -8,6 +8,7 @@
 
 JOBS ?= 2
 DEMO_DIR ?= ./pinpipe-data
+FUZZ_SECONDS ?= 60
 
 bootstrap:
 	@scripts/bootstrap
@@ -25,6 +26,7 @@ demo: build
 test: bootstrap-test
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS)
+	@scripts/fuzz_smoke $(FUZZ_SECONDS)
 	@ctest --preset debug
 
 asan-test: bootstrap-test
