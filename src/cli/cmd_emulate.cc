@@ -115,10 +115,10 @@ void Run(const EmulateFlags& f, CommandContext& ctx) {
   std::signal(SIGTERM, SIG_DFL);
   if (!stats.ok()) return ctx.Fail("emulate", stats.status());
   double secs = static_cast<double>(stats->elapsed_micros) / 1e6;
-  std::fprintf(stderr, "emulate: sent %lld posts (%lld records), failed %lld, in %.2f s (%.0f posts/s)\n",
-               static_cast<long long>(stats->sent), static_cast<long long>(stats->sent * 3),
-               static_cast<long long>(stats->failed), secs,
-               secs > 0 ? static_cast<double>(stats->sent) / secs : 0.0);
+  int64_t drawn = stats->sent + stats->failed;
+  std::fprintf(stderr, "emulate: %lld posts drawn and delivered in %.2f s (%.0f posts/s)\n",
+               static_cast<long long>(drawn), secs,
+               secs > 0 ? static_cast<double>(drawn) / secs : 0.0);
   if (http_sink) {
     source::HttpSinkStats hs = http_sink->stats();
     PrintHttpSummary(hs, secs);

@@ -30,14 +30,20 @@ struct Partition::Writer {
 };
 
 Partition::Partition(io::FileSystem* fs, std::string dir, std::string name,
-                     PartitionOptions options, Clock* clock)
-    : fs_(fs), dir_(std::move(dir)), name_(std::move(name)), options_(options), clock_(clock) {}
+                     PartitionOptions options, Clock* clock, LogCounters* counters)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      name_(std::move(name)),
+      options_(options),
+      clock_(clock),
+      own_counters_(counters == nullptr ? std::make_unique<LogCounters>() : nullptr),
+      counters_(counters == nullptr ? own_counters_.get() : counters) {}
 
 Partition::~Partition() = default;
 
 Result<std::unique_ptr<Partition>> Partition::Open(io::FileSystem* fs, std::string dir,
                                                    std::string name, PartitionOptions options,
-                                                   Clock* clock) {
+                                                   Clock* clock, LogCounters* counters) {
   if (options.segment_bytes <= 0 || options.segment_bytes > (int64_t{1} << 31)) {
     return InvalidArgumentError("segment_bytes must be in (0, 2 GiB]");
   }
@@ -45,7 +51,7 @@ Result<std::unique_ptr<Partition>> Partition::Open(io::FileSystem* fs, std::stri
     RETURN_IF_ERROR(fs->CreateDir(dir));
     RETURN_IF_ERROR(fs->SyncDir(io::DirName(dir)));
   }
-  std::unique_ptr<Partition> p(new Partition(fs, std::move(dir), std::move(name), options, clock));
+  std::unique_ptr<Partition> p(new Partition(fs, std::move(dir), std::move(name), options, clock, counters));
   RETURN_IF_ERROR(p->Recover().WithContext("recovering partition " + p->name_));
   return p;
 }
@@ -92,6 +98,7 @@ Status Partition::RefusedError() const {
 
 Result<int64_t> Partition::Append(std::span<const Record> records) {
   if (records.empty()) return InvalidArgumentError("append of no records");
+  counters_->Append();
   Writer w(records);
   std::unique_lock<std::mutex> l(mu_);
   writers_.push_back(&w);
@@ -126,6 +133,7 @@ Result<int64_t> Partition::Append(std::span<const Record> records) {
       }
     } else {
       write_error_ = group_status;
+      counters_->RefusingChanged(+1);
     }
   }
 
@@ -168,9 +176,16 @@ Status Partition::WriteGroup(const std::vector<Writer*>& group,
     next = h.next_offset();
   }
   if (buf.empty()) return Status::OK();
+  counters_->GroupCommit(headers->size());
   RETURN_IF_ERROR(active->Write(buf).WithContext("partition " + name_));
-  if (!options_.sync) return Status::OK();
-  return active->Sync().WithContext("partition " + name_);
+  if (options_.sync) {
+    const int64_t sync_start = clock_->MonotonicMicros();
+    Status synced = active->Sync();
+    counters_->Sync(static_cast<uint64_t>(std::max<int64_t>(0, clock_->MonotonicMicros() - sync_start)));
+    RETURN_IF_ERROR(synced.WithContext("partition " + name_));
+  }
+  counters_->Written(static_cast<uint64_t>(next - headers->front().base_offset), buf.size());
+  return Status::OK();
 }
 
 Status Partition::RollIfFull() {
@@ -264,6 +279,7 @@ Result<int> Partition::EnforceRetention() {
       segments_.erase(segments_.begin());
     }
   }
+  counters_->RetentionDeleted(doomed.size());
   for (const auto& s : doomed) RETURN_IF_ERROR(s->RemoveFiles());
   if (!doomed.empty()) RETURN_IF_ERROR(fs_->SyncDir(dir_));
   return static_cast<int>(doomed.size());
@@ -272,6 +288,7 @@ Result<int> Partition::EnforceRetention() {
 Status Partition::RemoveAll() {
   {
     std::lock_guard<std::mutex> l(mu_);
+    if (!removed_ && !write_error_.ok()) counters_->RefusingChanged(-1);
     removed_ = true;
   }
   ASSIGN_OR_RETURN(std::vector<std::string> children, fs_->GetChildren(dir_));

@@ -24,6 +24,7 @@
 #include "base/result.h"
 #include "base/thread_annotations.h"
 #include "io/file_system.h"
+#include "log/log_stats.h"
 #include "log/record.h"
 #include "log/segment.h"
 
@@ -42,9 +43,11 @@ class Partition {
  public:
   // Opens (creating if needed) the partition in `dir`, whose parent must exist, and runs
   // recovery. `fs` and `clock` must outlive the partition. `name` is used in messages.
+  // `counters` (shared by the partitions of a log; must outlive the partition) receives this
+  // partition's statistics; null: the partition keeps them to itself (stats()).
   static Result<std::unique_ptr<Partition>> Open(io::FileSystem* fs, std::string dir,
                                                  std::string name, PartitionOptions options,
-                                                 Clock* clock);
+                                                 Clock* clock, LogCounters* counters = nullptr);
   Partition(const Partition&) = delete;
   Partition& operator=(const Partition&) = delete;
   ~Partition();
@@ -63,6 +66,8 @@ class Partition {
   size_t segment_count() LOCKS_EXCLUDED(mu_);
   // Bytes recovery cut from the active segment's tail when this partition was opened.
   uint64_t recovered_truncated_bytes() const { return truncated_bytes_; }
+  // The counters this partition adds to (shared with the rest of its log, if any).
+  LogStats stats() const { return counters_->Snapshot(); }
 
   // Deletes whole sealed segments beyond retention_bytes or older than retention_ms.
   // Returns how many were deleted.
@@ -75,7 +80,7 @@ class Partition {
  private:
   struct Writer;
   Partition(io::FileSystem* fs, std::string dir, std::string name, PartitionOptions options,
-            Clock* clock);
+            Clock* clock, LogCounters* counters);
   Status Recover();
   // Leader only, mu_ not held: writes and syncs the group, rolling first if needed.
   Status WriteGroup(const std::vector<Writer*>& group, std::vector<BatchHeader>* headers,
@@ -89,6 +94,8 @@ class Partition {
   const std::string name_;
   const PartitionOptions options_;
   Clock* const clock_;
+  const std::unique_ptr<LogCounters> own_counters_;  // null when the log's are shared
+  LogCounters* const counters_;                      // never null
   uint64_t truncated_bytes_ = 0;  // set by Recover before the partition is shared
 
   std::mutex mu_;
@@ -96,7 +103,8 @@ class Partition {
   // reading a segment that retention has just dropped from the list.
   std::vector<std::shared_ptr<Segment>> segments_ GUARDED_BY(mu_);
   std::deque<Writer*> writers_ GUARDED_BY(mu_);  // front() is the leader
-  Status write_error_ GUARDED_BY(mu_);           // sticky: set by the first failed group
+  Status write_error_ GUARDED_BY(mu_);  // sticky: set by the first failed group; while set
+                                        // (and not removed_) counted in refusing_partitions
   bool removed_ GUARDED_BY(mu_) = false;
 };
 

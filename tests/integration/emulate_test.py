@@ -5,13 +5,17 @@ Run by CTest with PINPIPE_BINARY set; also runnable by hand:
   PINPIPE_BINARY=build/debug/pinpipe tests/integration/emulate_test.py
 """
 import ast
+import json
 import os
+import sys
 import re
 import subprocess
 import tempfile
 import unittest
 
 BIN = os.environ.get("PINPIPE_BINARY", "build/debug/pinpipe")
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "compat"))
+from pinpipe_server import PinpipeServer  # noqa: E402
 
 
 def run(*args, check=True):
@@ -74,6 +78,29 @@ class EmulateTest(unittest.TestCase):
         b = run("emulate", "--data-dir", self.data, "--seed", "9", "--print", "--count", "20").stdout
         self.assertEqual(a, b)
         self.assertEqual(len(a.splitlines()), 60)
+
+    def test_api_mode_delivers_every_post_to_the_three_topics(self):
+        with PinpipeServer() as srv:
+            proc = run("emulate", "--data-dir", self.data, "--api", srv.url, "--count", "60",
+                       "--concurrency", "4", "--batch", "5", "--python-seed", "100")
+            self.assertIn("60 posts acknowledged (180 records), 0 failed", proc.stderr)
+            srv.stop()
+            expected = run("emulate", "--data-dir", self.data, "--python-seed", "100", "--print",
+                           "--count", "60").stdout.splitlines()
+            want = sorted(parse_python_dict(l)["index"] for l in expected[0::3])
+            for table, key in (("pin", "index"), ("geo", "ind"), ("user", "ind")):
+                out = run("consume", "--data-dir", srv.data_dir, "--topic",
+                          f"0a1b2c3d4e5f.{table}", "--from-beginning", "--timeout-ms", "0").stdout
+                got = sorted(json.loads(l)[key] for l in out.splitlines())
+                self.assertEqual(got, want, table)
+
+    def test_api_mode_counts_refused_posts(self):
+        with PinpipeServer() as srv:
+            proc = run("emulate", "--data-dir", self.data, "--api", srv.url + "/nowhere",
+                       "--count", "3", check=False)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("3 failed", proc.stderr)
+        self.assertIn("HTTP 404", proc.stderr)
 
     def test_no_destination_is_a_usage_error(self):
         proc = run("emulate", "--data-dir", self.data, "--count", "1", check=False)
