@@ -133,7 +133,7 @@ Result<int64_t> Partition::Append(std::span<const Record> records) {
       }
     } else {
       write_error_ = group_status;
-      counters_->RefusingChanged(+1);
+      if (!removed_) counters_->RefusingChanged(+1);  // RemoveAll takes it back
     }
   }
 
@@ -181,7 +181,8 @@ Status Partition::WriteGroup(const std::vector<Writer*>& group,
   if (options_.sync) {
     const int64_t sync_start = clock_->MonotonicMicros();
     Status synced = active->Sync();
-    counters_->Sync(static_cast<uint64_t>(std::max<int64_t>(0, clock_->MonotonicMicros() - sync_start)));
+    counters_->Sync(
+        static_cast<uint64_t>(std::max<int64_t>(0, clock_->MonotonicMicros() - sync_start)));
     RETURN_IF_ERROR(synced.WithContext("partition " + name_));
   }
   counters_->Written(static_cast<uint64_t>(next - headers->front().base_offset), buf.size());
