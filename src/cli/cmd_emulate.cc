@@ -66,6 +66,8 @@ void PrintHttpSummary(const source::HttpSinkStats& s, double secs) {
 }
 
 void Run(const EmulateFlags& f, CommandContext& ctx) {
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
   auto config = ctx.Load();
   if (!config.ok()) return;
   if (!f.print && f.api.empty()) {
@@ -96,14 +98,13 @@ void Run(const EmulateFlags& f, CommandContext& ctx) {
     o.api_key = f.api_key;
     o.concurrency = f.concurrency;
     o.batch = f.batch;
+    o.cancel = &g_stop;
     auto created = source::KafkaRestSink::Create(o);
     if (!created.ok()) return ctx.Fail("emulate", created.status(), 2);
     http_sink = std::move(created).value();
     sinks.push_back(http_sink.get());
   }
   TeeSink sink(sinks);
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
   // Printing goes to stdout; the progress bar would interleave with it on a terminal.
   ProgressBar bar("emulate", f.count, /*enabled=*/!f.print);
   source::Emulator emulator(db->get(), &sink, Clock::Real(), opts);
@@ -116,7 +117,7 @@ void Run(const EmulateFlags& f, CommandContext& ctx) {
   if (!stats.ok()) return ctx.Fail("emulate", stats.status());
   double secs = static_cast<double>(stats->elapsed_micros) / 1e6;
   int64_t drawn = stats->sent + stats->failed;
-  std::fprintf(stderr, "emulate: %lld posts drawn and delivered in %.2f s (%.0f posts/s)\n",
+  std::fprintf(stderr, "emulate: %lld posts drawn in %.2f s (%.0f posts/s)\n",
                static_cast<long long>(drawn), secs,
                secs > 0 ? static_cast<double>(drawn) / secs : 0.0);
   if (http_sink) {

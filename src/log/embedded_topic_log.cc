@@ -104,7 +104,7 @@ Result<std::shared_ptr<EmbeddedTopicLog::Topic>> EmbeddedTopicLog::OpenTopic(
     ASSIGN_OR_RETURN(auto partition,
                      Partition::Open(fs_, io::JoinPath(TopicDir(name), std::to_string(p)),
                                      name + "/" + std::to_string(p), OptionsFor(config),
-                                     clock_));
+                                     clock_, &counters_));
     topic->partitions.push_back(std::move(partition));
   }
   return topic;
@@ -295,12 +295,18 @@ Result<int> EmbeddedTopicLog::EnforceRetention() {
     for (const auto& [name, t] : topics_) topics.push_back(t);
   }
   int deleted = 0;
+  Status first_error;
   for (const auto& t : topics) {
     for (const auto& p : t->partitions) {
-      ASSIGN_OR_RETURN(int n, p->EnforceRetention());
-      deleted += n;
+      Result<int> n = p->EnforceRetention();
+      if (n.ok()) {
+        deleted += *n;
+      } else if (first_error.ok()) {
+        first_error = n.status().WithContext("retention of topic '" + t->name + "'");
+      }
     }
   }
+  if (!first_error.ok()) return first_error;
   return deleted;
 }
 

@@ -3,8 +3,9 @@
 //
 // Ownership: `fs` and `clock` are borrowed and must outlive the log. The data dir is locked
 // (LOCK) for the lifetime of the object, so two processes never share it.
-// Retention is not run by a thread of its own: the owner calls EnforceRetention()
-// periodically (the server does, once a minute).
+// Retention is not run by a thread of the log's own: the owner calls EnforceRetention(), or
+// starts a RetentionRunner (retention_runner.h) that calls it every interval.
+// Statistics for /metrics: stats() (log_stats.h), cumulative over this object's life.
 //
 // Thread-safety: all methods may be called concurrently. topics_mu_ guards the topic map
 // and is held across topic creation/deletion (rare); appends and reads hold it only to look a
@@ -21,6 +22,7 @@
 #include "base/clock.h"
 #include "base/thread_annotations.h"
 #include "io/file_system.h"
+#include "log/log_stats.h"
 #include "log/partition.h"
 #include "log/topic_log.h"
 
@@ -53,8 +55,15 @@ class EmbeddedTopicLog final : public TopicLog {
   Result<std::vector<GroupOffset>> FetchGroup(std::string_view group) override;
   Result<std::vector<std::string>> ListGroups() override;
 
-  // Applies every topic's retention; returns the number of segments deleted.
+  // Applies the retention of every partition of every topic (by bytes and by age, against
+  // the Clock given to Open) and returns the number of segments deleted. Sealed segments
+  // only: the active segment of a partition is never deleted, so start <= end holds. Tries
+  // every partition even if one fails; then returns the first error (what the others deleted
+  // stays deleted).
   Result<int> EnforceRetention();
+  // A snapshot of the counters (relaxed atomics, no lock): cheap enough for every scrape.
+  // Counters include topics deleted since Open; refusing_partitions covers live ones only.
+  LogStats stats() const { return counters_.Snapshot(); }
   // Bytes of torn tails recovery cut away when this log was opened (for logs and tests).
   uint64_t recovered_truncated_bytes() const { return recovered_truncated_bytes_; }
 
@@ -85,6 +94,8 @@ class EmbeddedTopicLog final : public TopicLog {
   Clock* const clock_;
   std::unique_ptr<io::FileLock> lock_;
   uint64_t recovered_truncated_bytes_ = 0;
+  // Shared by every Partition (declared before topics_, so it outlives them).
+  LogCounters counters_;
 
   std::mutex topics_mu_;
   std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_ GUARDED_BY(topics_mu_);

@@ -262,10 +262,12 @@ size_t Partition::segment_count() {
 }
 
 Result<int> Partition::EnforceRetention() {
+  std::lock_guard<std::mutex> files_lock(files_mu_);
   const int64_t now_ms = clock_->NowMicros() / 1000;
   std::vector<std::shared_ptr<Segment>> doomed;
   {
     std::lock_guard<std::mutex> l(mu_);
+    if (removed_) return 0;
     uint64_t total = 0;
     for (const auto& s : segments_) total += s->size();
     while (segments_.size() > 1) {  // the active segment always stays
@@ -287,6 +289,7 @@ Result<int> Partition::EnforceRetention() {
 }
 
 Status Partition::RemoveAll() {
+  std::lock_guard<std::mutex> files_lock(files_mu_);
   {
     std::lock_guard<std::mutex> l(mu_);
     if (!removed_ && !write_error_.ok()) counters_->RefusingChanged(-1);

@@ -69,13 +69,14 @@ class Partition {
   // The counters this partition adds to (shared with the rest of its log, if any).
   LogStats stats() const { return counters_->Snapshot(); }
 
-  // Deletes whole sealed segments beyond retention_bytes or older than retention_ms.
-  // Returns how many were deleted.
-  Result<int> EnforceRetention() LOCKS_EXCLUDED(mu_);
+  // Deletes whole sealed segments beyond retention_bytes or older than retention_ms (by the
+  // Clock given to Open); never the active segment. Returns how many were deleted; 0 once
+  // RemoveAll has run.
+  Result<int> EnforceRetention() LOCKS_EXCLUDED(files_mu_, mu_);
 
   // Removes every file of the partition and its directory. The partition refuses appends
   // afterwards; reads through segments already open keep working.
-  Status RemoveAll() LOCKS_EXCLUDED(mu_);
+  Status RemoveAll() LOCKS_EXCLUDED(files_mu_, mu_);
 
  private:
   struct Writer;
@@ -98,6 +99,9 @@ class Partition {
   LogCounters* const counters_;                      // never null
   uint64_t truncated_bytes_ = 0;  // set by Recover before the partition is shared
 
+  // Serializes the file removals of EnforceRetention and RemoveAll, so neither removes a
+  // file under the other. Acquired before mu_.
+  std::mutex files_mu_;
   std::mutex mu_;
   // Oldest first; back() is the active segment. shared_ptr because a reader may still be
   // reading a segment that retention has just dropped from the list.

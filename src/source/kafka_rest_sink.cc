@@ -18,6 +18,10 @@ class HttpSender {
 
   // POSTs `body` to `url` until a response that is not 5xx, or retries run out. *retries is
   // incremented per retry.
+  bool cancelled() const {
+    return options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed);
+  }
+
   Status Post(const std::string& url, const std::string& body, int64_t* retries) {
     net::HttpRequest req;
     req.method = "POST";
@@ -47,6 +51,7 @@ class HttpSender {
       if (outcome.code() != StatusCode::kUnavailable || attempt >= options_.max_retries) {
         return outcome;
       }
+      if (cancelled()) return CancelledError("stopped while retrying: " + outcome.ToString());
       ++*retries;
       std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
       backoff = std::min<int64_t>(backoff * 2, 2000);
@@ -163,7 +168,12 @@ void KafkaRestSink::Worker() {
       in_flight_++;
       cv_.notify_all();
     }
-    Status s = sender ? SendBatch(*sender, batch) : client.status();
+    Status s;
+    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
+      s = CancelledError("stopped before sending");
+    } else {
+      s = sender ? SendBatch(*sender, batch) : client.status();
+    }
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_--;
     auto n = static_cast<int64_t>(batch.posts.size());

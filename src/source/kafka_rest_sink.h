@@ -11,6 +11,7 @@
 // Thread-safety: Send and Flush are called from one thread (the emulator's); stats() from any.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -34,6 +35,9 @@ struct HttpSinkOptions {
   int max_retries = 5;
   int64_t initial_backoff_ms = 50;
   int64_t timeout_ms = 30000;
+  // When set and true (e.g. on SIGTERM), retries stop and queued posts are dropped as failed,
+  // so the sink stops promptly even when the API is gone. Must outlive the sink.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpSinkStats {
