@@ -164,6 +164,36 @@ std::string ApiServer::MetricsText() const {
           "Produce requests refused whole (nothing written).",
           ps.refused_requests.load(std::memory_order_relaxed));
 
+  if (impl_->options.log_stats) {
+    log::LogStats ls = impl_->options.log_stats();
+    Counter(&out, "pinpipe_log_appends_total", "Appends that reached a partition.", ls.appends);
+    Counter(&out, "pinpipe_log_records_total", "Records written and synced.", ls.records_appended);
+    Counter(&out, "pinpipe_log_bytes_total", "Batch bytes written and synced.", ls.bytes_appended);
+    Counter(&out, "pinpipe_log_fsyncs_total", "fdatasync calls of group commits.", ls.syncs);
+    Counter(&out, "pinpipe_log_refusing_partitions",
+            "Partitions refusing writes after an I/O error.", ls.refusing_partitions, "gauge");
+    Counter(&out, "pinpipe_log_retention_segments_deleted_total",
+            "Segments deleted by retention.", ls.retention_segments_deleted);
+    out += "# HELP pinpipe_log_group_commit_size Appends merged into one write and fsync.\n";
+    out += "# TYPE pinpipe_log_group_commit_size histogram\n";
+    uint64_t cum = 0;
+    for (size_t i = 0; i < ls.group_commit_sizes.size(); i++) {
+      cum += ls.group_commit_sizes[i];
+      std::string le = i < log::kGroupCommitSizeBounds.size()
+                           ? std::to_string(log::kGroupCommitSizeBounds[i])
+                           : std::string("+Inf");
+      out += "pinpipe_log_group_commit_size_bucket{le=\"" + le + "\"} " + std::to_string(cum) + "\n";
+    }
+    out += "pinpipe_log_group_commit_size_count " + std::to_string(ls.group_commits) + "\n";
+    out += "pinpipe_log_group_commit_size_sum " + std::to_string(ls.appends) + "\n";
+    std::snprintf(buf, sizeof buf,
+                  "# HELP pinpipe_log_fsync_seconds Time in fdatasync.\n"
+                  "# TYPE pinpipe_log_fsync_seconds summary\n"
+                  "pinpipe_log_fsync_seconds_sum %g\npinpipe_log_fsync_seconds_count %" PRIu64 "\n",
+                  static_cast<double>(ls.sync_micros_sum) / 1e6, ls.sync_micros_count);
+    out += buf;
+  }
+
   out += "# HELP pinpipe_log_end_offset The next offset of each partition.\n";
   out += "# TYPE pinpipe_log_end_offset gauge\n";
   if (auto topics = impl_->log->ListTopics(); topics.ok()) {

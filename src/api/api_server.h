@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "http/server.h"
+#include "log/log_stats.h"
 #include "log/topic_log.h"
 
 namespace pinpipe::api {
@@ -23,6 +25,8 @@ namespace pinpipe::api {
 struct ApiServerOptions {
   http::ServerOptions http;
   kafka_rest::KafkaRestOptions kafka;
+  // The log backend's counters for /metrics (fsyncs, group-commit sizes); empty: not shown.
+  std::function<log::LogStats()> log_stats;
 };
 
 class ApiServer {

@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/services.h"
+#include "log/retention_runner.h"
 
 namespace pinpipe::cli {
 namespace {
@@ -29,6 +30,8 @@ Status RunUp(const Config& config, const UpFlags& flags) {
   ASSIGN_OR_RETURN(auto log, OpenLog(config));
   ASSIGN_OR_RETURN(std::vector<std::string> created, EnsurePipelineTopics(*log, config));
   for (const auto& t : created) std::fprintf(stderr, "pinpipe up: created topic %s\n", t.c_str());
+  log::RetentionRunner retention(log.get());
+  RETURN_IF_ERROR(retention.Start(std::chrono::milliseconds(config.log.retention_check_ms)));
   ASSIGN_OR_RETURN(auto api, StartApi(log.get(), config, flags.listen));
   std::string host;
   uint16_t port = 0;
@@ -43,6 +46,7 @@ Status RunUp(const Config& config, const UpFlags& flags) {
   std::fprintf(stderr, "pinpipe up: %s received, finishing in-flight requests\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
   Status stopped = api->Stop(std::chrono::seconds(10));
+  retention.Stop();
   if (!stopped.ok() && stopped.code() != StatusCode::kDeadlineExceeded) return stopped;
   std::fprintf(stderr, "pinpipe up: stopped\n");
   return Status::OK();

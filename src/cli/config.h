@@ -38,6 +38,7 @@ struct Config {
     int64_t retention_ms = 7LL * 24 * 3600 * 1000;
     int64_t retention_bytes = -1;
     int64_t segment_bytes = 1LL << 30;
+    int64_t retention_check_ms = 60000;  // how often `up` deletes segments past retention
   } log;
 
   // The source database URL with the default applied.

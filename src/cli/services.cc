@@ -36,7 +36,7 @@ Result<std::vector<std::string>> EnsurePipelineTopics(log::TopicLog& log, const 
   return created;
 }
 
-Result<std::unique_ptr<api::ApiServer>> StartApi(log::TopicLog* log, const Config& config,
+Result<std::unique_ptr<api::ApiServer>> StartApi(log::EmbeddedTopicLog* log, const Config& config,
                                                  const std::string& listen) {
   api::ApiServerOptions o;
   RETURN_IF_ERROR(ParseHostPort(listen.empty() ? config.api.listen : listen, &o.http.host,
@@ -51,6 +51,7 @@ Result<std::unique_ptr<api::ApiServer>> StartApi(log::TopicLog* log, const Confi
   o.kafka.auto_create_topics = config.api.auto_create_topics;
   o.kafka.auto_create_partitions = static_cast<int32_t>(config.log.partitions);
   o.kafka.validate_records = config.api.validate_records;
+  o.log_stats = [log] { return log->stats(); };
   auto server = api::ApiServer::Start(log, Clock::Real(), o);
   if (!server.ok()) return server.status().WithContext("starting the API on " + o.http.host + ":" + std::to_string(o.http.port));
   return server;

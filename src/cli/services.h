@@ -26,7 +26,7 @@ Result<std::vector<std::string>> EnsurePipelineTopics(log::TopicLog& log, const 
 log::TopicConfig TopicSettings(const Config& config, int32_t partitions);
 
 // Starts the HTTP API on `log` as configured. `listen` overrides api.listen when not empty.
-Result<std::unique_ptr<api::ApiServer>> StartApi(log::TopicLog* log, const Config& config,
+Result<std::unique_ptr<api::ApiServer>> StartApi(log::EmbeddedTopicLog* log, const Config& config,
                                                  const std::string& listen = "");
 
 }  // namespace pinpipe::cli

@@ -71,6 +71,23 @@ class ProduceCompatTest(unittest.TestCase):
             body = resp.json()
             self.assertIsInstance(body["offsets"][0]["offset"], int)
 
+    def test_metrics_show_produce_and_log_counters(self):
+        original_post(f"{self.url}/topics/{USER}.pin", PIN)
+        r = requests.get(f"{self.url}/metrics")
+        self.assertEqual(r.status_code, 200)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/plain"))
+        values = {}
+        for line in r.text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        self.assertGreater(values["pinpipe_produce_records_total"], 0)
+        self.assertGreater(values["pinpipe_log_fsyncs_total"], 0)
+        self.assertEqual(values['pinpipe_log_group_commit_size_bucket{le="+Inf"}'],
+                         values["pinpipe_log_group_commit_size_count"])
+        self.assertGreater(values[f'pinpipe_log_end_offset{{topic="{USER}.pin",partition="0"}}'], 0)
+        self.assertGreater(values['pinpipe_http_requests_total{code="2xx"}'], 0)
+
     def test_offsets_are_dense_and_per_record(self):
         body = {"records": [{"value": dict(PIN, index=i)} for i in range(5)]}
         r = requests.post(f"{self.url}/topics/{USER}.pin", json=body,
