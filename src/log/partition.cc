@@ -148,6 +148,10 @@ Result<int64_t> Partition::Append(std::span<const Record> records) {
   return w.base_offset;
 }
 
+namespace {
+constexpr size_t kKeepGroupBufBytes = 8 << 20;
+}  // namespace
+
 Status Partition::WriteGroup(const std::vector<Writer*>& group,
                              std::vector<BatchHeader>* headers,
                              std::vector<uint64_t>* positions) {
@@ -161,7 +165,14 @@ Status Partition::WriteGroup(const std::vector<Writer*>& group,
   int64_t next = active->next_offset();
   const uint64_t start = active->size();
   const int64_t now_ms = clock_->NowMicros() / 1000;
-  std::string buf;
+  std::string& buf = group_buf_;
+  buf.clear();
+  size_t need = 0;
+  for (const Writer* x : group) {
+    for (const Record& r : x->records) need += RecordPayloadBytes(r) + 32;
+    need += kBatchHeaderSize;
+  }
+  buf.reserve(need);
   for (Writer* x : group) {
     const size_t before = buf.size();
     Status s = EncodeBatch(next, x->records, now_ms, &buf);
@@ -186,6 +197,7 @@ Status Partition::WriteGroup(const std::vector<Writer*>& group,
     RETURN_IF_ERROR(synced.WithContext("partition " + name_));
   }
   counters_->Written(static_cast<uint64_t>(next - headers->front().base_offset), buf.size());
+  if (buf.capacity() > kKeepGroupBufBytes) std::string().swap(buf);  // don't pin a rare giant
   return Status::OK();
 }
 

@@ -110,6 +110,9 @@ class Partition {
   Status write_error_ GUARDED_BY(mu_);  // sticky: set by the first failed group; while set
                                         // (and not removed_) counted in refusing_partitions
   bool removed_ GUARDED_BY(mu_) = false;
+  // The leader's write buffer, reused across groups so a large group does not allocate
+  // (and page-fault) a fresh buffer each time. Only the current leader touches it.
+  std::string group_buf_;
 };
 
 }  // namespace pinpipe::log

@@ -22,6 +22,10 @@ Status EncodeBatch(int64_t base_offset, std::span<const Record> records, int64_t
   };
   if (payload > kMaxBatchLength) return too_big();  // before copying any of it
   const size_t start = out->size();
+  // Grow once for the whole batch (the per-record overhead is at most ~32 bytes) rather than
+  // reallocating and copying as records are appended.
+  size_t need = start + kBatchHeaderSize + payload + 32 * records.size();
+  if (out->capacity() < need) out->reserve(std::max(need, out->capacity() * 2));
   auto stamp = [now_ms](const Record& r) { return r.timestamp_ms < 0 ? now_ms : r.timestamp_ms; };
   const int64_t first_ts = stamp(records[0]);
   int64_t max_ts = first_ts;
