@@ -10,7 +10,13 @@ Result<std::unique_ptr<log::EmbeddedTopicLog>> OpenLog(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return IOError("cannot create the data dir '" + config.data_dir + "': " + ec.message());
-  return log::EmbeddedTopicLog::Open(io::PosixFileSystem::Default(), config.LogDir());
+  auto log = log::EmbeddedTopicLog::Open(io::PosixFileSystem::Default(), config.LogDir());
+  if (!log.ok() && log.status().code() == StatusCode::kUnavailable) {
+    return Status(StatusCode::kUnavailable,
+                  std::string(log.status().message()) +
+                      " (is `pinpipe up` running on this data dir? use its HTTP API meanwhile)");
+  }
+  return log;
 }
 
 log::TopicConfig TopicSettings(const Config& config, int32_t partitions) {
