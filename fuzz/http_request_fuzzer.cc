@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/framing.h"
 #include "http/message.h"
 #include "http/router.h"
 
@@ -77,8 +78,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::memcpy(buf.data(), input.data() + fed, n);
     buffer.commit(n);
     fed += n;
+    const bool had_header = parser.is_header_done();
     size_t used = parser.put(buffer.data(), ec);
     buffer.consume(used);
+    // The server refuses ambiguous framing as soon as the head is parsed (session.cc).
+    if (!had_header && parser.is_header_done() &&
+        !pinpipe::http::internal::FramingIsUnambiguous(parser.get().base())) {
+      return 0;
+    }
     if (!ec && used == 0 && fed == input.size()) break;  // no input left and no progress
     if (ec == bhttp::error::need_more) {
       if (fed == input.size()) {

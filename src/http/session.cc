@@ -1,5 +1,7 @@
 #include "http/session.h"
 
+#include "http/framing.h"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
@@ -141,6 +143,9 @@ void Session::OnHead(beast::error_code ec, size_t n) {
   if (ec) return Close();
 
   const auto& msg = head_parser_->get();
+  if (!FramingIsUnambiguous(msg.base())) {
+    return FailRequest(400, "ambiguous message framing (Transfer-Encoding)", false);
+  }
   version_ = msg.version();
   keep_alive_ = msg.keep_alive();
   target_.assign(SV(msg.target()));

@@ -180,6 +180,19 @@ class ProduceCompatTest(unittest.TestCase):
         conn.close()
         self.assertEqual(requests.get(f"{self.url}/healthz").status_code, 200)
 
+    def test_ambiguous_framing_is_refused(self):
+        import socket
+        for head in (b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+                     b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                     b"Transfer-Encoding: \x81chunked\r\n"):
+            with socket.create_connection(("127.0.0.1", self.srv.port), timeout=10) as s:
+                s.sendall(b"POST /topics/" + USER.encode() + b".pin HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Type: application/vnd.kafka.json.v2+json\r\n" + head +
+                          b"\r\n0\r\n\r\n")
+                reply = s.recv(4096)
+            self.assertTrue(reply.startswith(b"HTTP/1.1 400"), reply[:80])
+        self.assertEqual(requests.get(f"{self.url}/healthz").status_code, 200)
+
     def test_v3_single_and_streaming(self):
         url = f"{self.url}/v3/clusters/pinpipe/topics/{USER}.user/records"
         one = {"value": {"type": "JSON", "data": dict(USR, date_joined=str(USR["date_joined"]))}}
