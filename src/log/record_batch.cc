@@ -1,5 +1,7 @@
 #include "log/record_batch.h"
 
+#include <limits>
+
 #include <algorithm>
 
 #include "base/crc32c.h"
@@ -81,6 +83,11 @@ Result<BatchHeader> DecodeBatchHeader(std::string_view data) {
   h.max_timestamp = static_cast<int64_t>(DecodeFixed64(p + 29));
   if (h.record_count == 0) return CorruptionError("batch with no records");
   if (h.base_offset < 0) return CorruptionError("negative base offset");
+  // next_offset() must not overflow (found by fuzz/log_record_fuzzer).
+  if (h.base_offset > std::numeric_limits<int64_t>::max() - static_cast<int64_t>(h.record_count)) {
+    return CorruptionError("base offset " + std::to_string(h.base_offset) + " + " +
+                           std::to_string(h.record_count) + " records overflows");
+  }
   return h;
 }
 

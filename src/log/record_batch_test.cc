@@ -1,5 +1,7 @@
 #include "log/record_batch.h"
 
+#include <limits>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -97,6 +99,12 @@ TEST(RecordBatchTest, ImpossibleHeadersAreCorruption) {
   std::string magic = buf;
   magic[8] = 9;
   EXPECT_THAT(DecodeBatchHeader(magic), StatusIs(StatusCode::kCorruption, HasSubstr("magic")));
+  // Regression (fuzz/log_record_fuzzer): base offset + record count must not overflow.
+  std::string overflow;
+  ASSERT_THAT(EncodeBatch(std::numeric_limits<int64_t>::max() - 1, Sample(), 1, &overflow),
+              IsOk());
+  EXPECT_THAT(DecodeBatchHeader(overflow),
+              StatusIs(StatusCode::kCorruption, HasSubstr("overflows")));
 }
 
 TEST(RecordBatchTest, EmptyAndOversizedAreRefused) {
