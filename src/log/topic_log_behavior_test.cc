@@ -18,17 +18,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Optional;
 
-std::vector<Record> Keyed(std::initializer_list<std::pair<const char*, const char*>> kvs) {
-  std::vector<Record> out;
-  for (const auto& [k, v] : kvs) {
-    Record r;
-    if (k != nullptr) r.key = k;
-    r.value = v;
-    out.push_back(r);
-  }
-  return out;
-}
-
 TEST_P(TopicLogBehaviorTest, CreateListDescribeDelete) {
   ASSERT_THAT(log()->CreateTopic("b.pin", {.partitions = 3}), IsOk());
   ASSERT_THAT(log()->CreateTopic("a-geo_1", {}), IsOk());

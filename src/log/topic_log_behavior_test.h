@@ -9,13 +9,28 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "log/topic_log.h"
 
 namespace pinpipe::log {
 
 // Owns a backend instance and whatever it needs (file system, cluster, clock).
+// Records from (key, value) pairs; a null key stays null.
+inline std::vector<Record> Keyed(std::initializer_list<std::pair<const char*, const char*>> kvs) {
+  std::vector<Record> out;
+  for (const auto& [k, v] : kvs) {
+    Record r;
+    if (k != nullptr) r.key = k;
+    r.value = v;
+    out.push_back(r);
+  }
+  return out;
+}
+
 class TopicLogHarness {
  public:
   virtual ~TopicLogHarness() = default;
