@@ -5,47 +5,37 @@
 namespace pinpipe::model {
 
 template <typename Raw>
-bool RowCleaner::Emit(Result<Raw>& raw, int64_t ind, std::string* out) {
+std::optional<CleanRow> RowCleaner::Emit(const Raw& raw, int64_t ind) {
   if (!dedup_.FirstSeen(ind)) {
     quality_.CountDuplicate();
-    return false;
+    return std::nullopt;
   }
-  AppendCleanJson(out, Clean(*raw, &quality_));
-  return true;
+  return CleanRow(Clean(raw, &quality_));
 }
 
-Result<bool> RowCleaner::Process(std::string_view json, std::string* out) {
+Result<std::optional<CleanRow>> RowCleaner::ProcessRow(std::string_view json) {
   quality_.CountRead();
   // Values rejected while decoding are counted only once the row is known to be kept.
   scratch_.Reset();
   Status status;
-  bool appended = false;
+  std::optional<CleanRow> row;
   switch (table_) {
     case Table::kPin: {
       Result<RawPin> raw = decoder_.DecodePin(json, &scratch_);
-      if (!raw.ok()) {
-        status = raw.status();
-        break;
-      }
-      appended = Emit(raw, raw->index, out);
+      if (raw.ok()) row = Emit(*raw, raw->index);
+      status = raw.status();
       break;
     }
     case Table::kGeo: {
       Result<RawGeo> raw = decoder_.DecodeGeo(json, &scratch_);
-      if (!raw.ok()) {
-        status = raw.status();
-        break;
-      }
-      appended = Emit(raw, raw->ind, out);
+      if (raw.ok()) row = Emit(*raw, raw->ind);
+      status = raw.status();
       break;
     }
     case Table::kUser: {
       Result<RawUser> raw = decoder_.DecodeUser(json, &scratch_);
-      if (!raw.ok()) {
-        status = raw.status();
-        break;
-      }
-      appended = Emit(raw, raw->ind, out);
+      if (raw.ok()) row = Emit(*raw, raw->ind);
+      status = raw.status();
       break;
     }
   }
@@ -53,10 +43,17 @@ Result<bool> RowCleaner::Process(std::string_view json, std::string* out) {
     quality_.CountRejectedRow(status.message());
     return status;
   }
-  if (appended) {
+  if (row.has_value()) {
     for (const auto& [name, counts] : scratch_.columns()) quality_.Column(name) += counts;
   }
-  return appended;
+  return row;
+}
+
+Result<bool> RowCleaner::Process(std::string_view json, std::string* out) {
+  ASSIGN_OR_RETURN(std::optional<CleanRow> row, ProcessRow(json));
+  if (!row.has_value()) return false;
+  std::visit([out](const auto& clean) { AppendCleanJson(out, clean); }, *row);
+  return true;
 }
 
 }  // namespace pinpipe::model

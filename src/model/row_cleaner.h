@@ -5,8 +5,10 @@
 // Not thread-safe: one RowCleaner per thread (merge the counters afterwards).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "base/result.h"
 #include "model/dedup.h"
@@ -16,6 +18,9 @@
 
 namespace pinpipe::model {
 
+// One cleaned row of any table.
+using CleanRow = std::variant<CleanPin, CleanGeo, CleanUser>;
+
 class RowCleaner {
  public:
   explicit RowCleaner(Table table) : table_(table), quality_(table), scratch_(table) {}
@@ -24,13 +29,17 @@ class RowCleaner {
   // Returns true if appended, false if dropped as a duplicate `ind`; InvalidArgument (the row
   // is counted as rejected with the status message as its reason) if it cannot be decoded.
   Result<bool> Process(std::string_view json, std::string* out);
+  // The same, giving the typed row instead of its JSON: nullopt when dropped as a duplicate.
+  Result<std::optional<CleanRow>> ProcessRow(std::string_view json);
+  // Treats `ind` as already seen (kept by an earlier run): later rows with it are duplicates.
+  void MarkSeen(int64_t ind) { dedup_.FirstSeen(ind); }
 
   Table table() const { return table_; }
   const QualityCounters& quality() const { return quality_; }
 
  private:
   template <typename Raw>
-  bool Emit(Result<Raw>& raw, int64_t ind, std::string* out);
+  std::optional<CleanRow> Emit(const Raw& raw, int64_t ind);
 
   Table table_;
   QualityCounters quality_;
