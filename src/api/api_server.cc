@@ -76,8 +76,8 @@ ApiServer::~ApiServer() {
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(log::TopicLog* log, Clock* clock,
                                                     ApiServerOptions options) {
-  // Produce handlers wait for fsync (group commit needs them concurrent) and consumers
-  // long-poll: handlers never run on the io threads.
+  // Consumers long-poll and v3 streams append synchronously: blocking handlers never run on
+  // the io threads. v2 produce is deferred (it answers from the log's commit thread).
   if (options.http.handler_threads <= 0) options.http.handler_threads = 16;
   auto impl = std::make_unique<Impl>(log, clock, std::move(options));
   Impl* raw = impl.get();
@@ -100,6 +100,12 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(log::TopicLog* log, Clock* c
         return Text(200, self->MetricsText(), "text/plain; version=0.0.4");
       },
       ops));
+
+  if (raw->options.schedule_json) {
+    RETURN_IF_ERROR(router.Add("GET", "/api/schedule", [raw](const http::Request&) {
+      return Text(200, raw->options.schedule_json(), "application/json");
+    }));
+  }
 
   http::ServerHooks hooks = KafkaShapedHooks(raw->options.http.max_body_bytes);
   // Consumer instances end with the server: long polls return, auto commits are written.
@@ -206,6 +212,7 @@ std::string ApiServer::MetricsText() const {
       }
     }
   }
+  for (const auto& extra : impl_->options.extra_metrics) out += extra();
   return out;
 }
 

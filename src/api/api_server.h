@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/kafka_rest/common.h"
 #include "base/clock.h"
@@ -27,6 +28,12 @@ struct ApiServerOptions {
   kafka_rest::KafkaRestOptions kafka;
   // The log backend's counters for /metrics (fsyncs, group-commit sizes); empty: not shown.
   std::function<log::LogStats()> log_stats;
+  // More Prometheus text appended to /metrics (e.g. the sink's), each called per scrape from
+  // a handler thread; whatever they capture must outlive the server.
+  std::vector<std::function<std::string()>> extra_metrics;
+  // The body of GET /api/schedule (the scheduler's jobs and runs, JSON), called per request
+  // from a handler thread; empty: no such route.
+  std::function<std::string()> schedule_json;
 };
 
 class ApiServer {

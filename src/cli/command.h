@@ -34,5 +34,11 @@ void RegisterDemoCommand(CLI::App& app, CommandContext& ctx);
 void RegisterUpCommand(CLI::App& app, CommandContext& ctx);
 void RegisterTopicsCommand(CLI::App& app, CommandContext& ctx);
 void RegisterConsumeCommand(CLI::App& app, CommandContext& ctx);
+void RegisterSinkCommand(CLI::App& app, CommandContext& ctx);
+void RegisterStoreCommand(CLI::App& app, CommandContext& ctx);
+void RegisterBatchCommand(CLI::App& app, CommandContext& ctx);
+void RegisterQueryCommand(CLI::App& app, CommandContext& ctx);
+void RegisterScheduleCommand(CLI::App& app, CommandContext& ctx);
+void RegisterAirflowDagCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace pinpipe::cli

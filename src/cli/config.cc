@@ -21,7 +21,7 @@ struct Field {
 };
 
 std::vector<Field> Fields(Config& c) {
-  return {
+  std::vector<Field> fields = {
       {"user_id", &c.user_id},
       {"data_dir", &c.data_dir},
       {"source.url", &c.source.url},
@@ -39,7 +39,50 @@ std::vector<Field> Fields(Config& c) {
       {"log.retention_bytes", &c.log.retention_bytes},
       {"log.segment_bytes", &c.log.segment_bytes},
       {"log.retention_check_ms", &c.log.retention_check_ms},
+      {"batch.fetch_threads", &c.batch.fetch_threads},
+      {"batch.analysis_dir", &c.batch.analysis_dir},
+      {"batch.threads", &c.batch.threads},
+      {"batch.memory_limit", &c.batch.memory_limit},
+      {"sink.enabled", &c.sink.enabled},
+      {"sink.name", &c.sink.name},
+      {"sink.topics_regex", &c.sink.topics_regex},
+      {"sink.flush_size", &c.sink.flush_size},
+      {"sink.rotate_interval_ms", &c.sink.rotate_interval_ms},
+      {"sink.rotate_schedule_interval_ms", &c.sink.rotate_schedule_interval_ms},
+      {"sink.max_buffer_bytes", &c.sink.max_buffer_bytes},
+      {"sink.errors_tolerance", &c.sink.errors_tolerance},
+      {"sink.dlq_topic", &c.sink.dlq_topic},
+      {"lake.url", &c.lake.url},
+      {"s3.endpoint", &c.s3.endpoint},
+      {"s3.region", &c.s3.region},
+      {"s3.path_style", &c.s3.path_style},
+      {"s3.credentials", &c.s3.credentials},
+      {"s3.profile", &c.s3.profile},
+      {"s3.multipart_threshold_bytes", &c.s3.multipart_threshold_bytes},
+      {"s3.part_size_bytes", &c.s3.part_size_bytes},
+      {"s3.max_attempts", &c.s3.max_attempts},
+      {"scheduler.enabled", &c.scheduler.enabled},
+      {"scheduler.poll_ms", &c.scheduler.poll_ms},
   };
+  // [jobs.<name>] keys, for every job known so far (batch, and those a file defined).
+  for (auto& [name, job] : c.jobs) {
+    std::string p = "jobs." + name + ".";
+    fields.insert(fields.end(), {
+        {p + "schedule", &job.schedule},
+        {p + "timezone", &job.timezone},
+        {p + "catchup", &job.catchup},
+        {p + "start_date", &job.start_date},
+        {p + "end_date", &job.end_date},
+        {p + "retries", &job.retries},
+        {p + "retry_delay_s", &job.retry_delay_s},
+        {p + "retry_exponential_backoff", &job.retry_exponential_backoff},
+        {p + "max_retry_delay_s", &job.max_retry_delay_s},
+        {p + "max_active_runs", &job.max_active_runs},
+        {p + "execution_timeout_s", &job.execution_timeout_s},
+        {p + "command", &job.command},
+    });
+  }
+  return fields;
 }
 
 // "api.listen" -> "PINPIPE_API_LISTEN".
@@ -97,6 +140,16 @@ Status ApplyToml(const std::string& path, Config& config) {
     return InvalidArgumentError(path + ":" + std::to_string(at.line) + ":" +
                                 std::to_string(at.column) + ": " + std::string(e.description()));
   }
+  // [jobs.<name>] tables first define the jobs, so their keys are known fields below.
+  if (const toml::table* jobs = root["jobs"].as_table()) {
+    for (const auto& [name, v] : *jobs) {
+      if (!v.is_table()) {
+        return InvalidArgumentError(path + ": 'jobs." + std::string(name.str()) +
+                                    "' must be a table ([jobs." + std::string(name.str()) + "])");
+      }
+      config.jobs.try_emplace(std::string(name.str()));
+    }
+  }
   std::vector<Field> fields = Fields(config);
   auto apply = [&](const std::string& key, const toml::node& v) -> Status {
     for (const Field& f : fields) {
@@ -111,7 +164,13 @@ Status ApplyToml(const std::string& path, Config& config) {
   };
   for (const auto& [k, v] : root) {
     std::string key(k.str());
-    if (const toml::table* section = v.as_table()) {
+    if (const toml::table* section = v.as_table(); section != nullptr && key == "jobs") {
+      for (const auto& [job, keys] : *section) {
+        for (const auto& [jk, jv] : *keys.as_table()) {
+          RETURN_IF_ERROR(apply("jobs." + std::string(job.str()) + "." + std::string(jk.str()), jv));
+        }
+      }
+    } else if (const toml::table* section = v.as_table()) {
       for (const auto& [sk, sv] : *section) RETURN_IF_ERROR(apply(key + "." + std::string(sk.str()), sv));
     } else {
       RETURN_IF_ERROR(apply(key, v));
@@ -127,6 +186,21 @@ std::string Config::SourceUrl() const {
   return (std::filesystem::path(data_dir) / "source.db").string();
 }
 
+std::string Config::SinkTopicsRegex() const {
+  if (!sink.topics_regex.empty()) return sink.topics_regex;
+  std::string escaped;
+  for (char ch : user_id) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(ch) != std::string_view::npos) escaped += '\\';
+    escaped += ch;
+  }
+  return escaped + "\\..*";
+}
+
+std::string Config::LakeUrl() const {
+  if (!lake.url.empty()) return lake.url;
+  return (std::filesystem::path(data_dir) / "lake").string();
+}
+
 std::string Config::LogDir() const { return (std::filesystem::path(data_dir) / "log").string(); }
 
 Result<Config> LoadConfig(const std::string& config_file, const std::string& data_dir_flag) {
@@ -137,6 +211,7 @@ Result<Config> LoadConfig(const std::string& config_file, const std::string& dat
     return NotFoundError("config file '" + config_file + "' does not exist");
   }
   if (!path.empty()) RETURN_IF_ERROR(ApplyToml(path, config));
+  if (!path.empty()) config.config_path = std::filesystem::absolute(path).string();
   for (const Field& f : Fields(config)) {
     std::string env = EnvName(f.key);
     // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts
@@ -144,6 +219,11 @@ Result<Config> LoadConfig(const std::string& config_file, const std::string& dat
   }
   if (!data_dir_flag.empty()) config.data_dir = data_dir_flag;
   if (config.user_id.empty()) return InvalidArgumentError("user_id must not be empty");
+  if (config.s3.part_size_bytes < 1 || config.s3.multipart_threshold_bytes < 1 ||
+      config.s3.max_attempts < 1) {
+    return InvalidArgumentError(
+        "s3.part_size_bytes, s3.multipart_threshold_bytes and s3.max_attempts must be positive");
+  }
   if (config.log.partitions < 1 || config.log.partitions > 1000) {
     return InvalidArgumentError("log.partitions must be between 1 and 1000");
   }

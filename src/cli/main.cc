@@ -37,6 +37,12 @@ int main(int argc, char** argv) {
   pinpipe::cli::RegisterUpCommand(app, ctx);
   pinpipe::cli::RegisterTopicsCommand(app, ctx);
   pinpipe::cli::RegisterConsumeCommand(app, ctx);
+  pinpipe::cli::RegisterSinkCommand(app, ctx);
+  pinpipe::cli::RegisterStoreCommand(app, ctx);
+  pinpipe::cli::RegisterBatchCommand(app, ctx);
+  pinpipe::cli::RegisterQueryCommand(app, ctx);
+  pinpipe::cli::RegisterScheduleCommand(app, ctx);
+  pinpipe::cli::RegisterAirflowDagCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -42,8 +42,10 @@ Result<std::vector<std::string>> EnsurePipelineTopics(log::TopicLog& log, const 
   return created;
 }
 
-Result<std::unique_ptr<api::ApiServer>> StartApi(log::EmbeddedTopicLog* log, const Config& config,
-                                                 const std::string& listen) {
+Result<std::unique_ptr<api::ApiServer>> StartApi(
+    log::EmbeddedTopicLog* log, const Config& config, const std::string& listen,
+    std::vector<std::function<std::string()>> extra_metrics,
+    std::function<std::string()> schedule_json) {
   api::ApiServerOptions o;
   RETURN_IF_ERROR(ParseHostPort(listen.empty() ? config.api.listen : listen, &o.http.host,
                                 &o.http.port));
@@ -58,6 +60,8 @@ Result<std::unique_ptr<api::ApiServer>> StartApi(log::EmbeddedTopicLog* log, con
   o.kafka.auto_create_partitions = static_cast<int32_t>(config.log.partitions);
   o.kafka.validate_records = config.api.validate_records;
   o.log_stats = [log] { return log->stats(); };
+  o.extra_metrics = std::move(extra_metrics);
+  o.schedule_json = std::move(schedule_json);
   auto server = api::ApiServer::Start(log, Clock::Real(), o);
   if (!server.ok()) return server.status().WithContext("starting the API on " + o.http.host + ":" + std::to_string(o.http.port));
   return server;

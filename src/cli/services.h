@@ -4,8 +4,10 @@
 // Thread-safety: as the objects returned; the functions themselves keep no state.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/api_server.h"
 #include "base/result.h"
@@ -26,7 +28,11 @@ Result<std::vector<std::string>> EnsurePipelineTopics(log::TopicLog& log, const 
 log::TopicConfig TopicSettings(const Config& config, int32_t partitions);
 
 // Starts the HTTP API on `log` as configured. `listen` overrides api.listen when not empty.
-Result<std::unique_ptr<api::ApiServer>> StartApi(log::EmbeddedTopicLog* log, const Config& config,
-                                                 const std::string& listen = "");
+// `extra_metrics` are appended to /metrics (ApiServerOptions::extra_metrics); `schedule_json`
+// serves GET /api/schedule.
+Result<std::unique_ptr<api::ApiServer>> StartApi(
+    log::EmbeddedTopicLog* log, const Config& config, const std::string& listen = "",
+    std::vector<std::function<std::string()>> extra_metrics = {},
+    std::function<std::string()> schedule_json = {});
 
 }  // namespace pinpipe::cli

@@ -318,6 +318,21 @@ Status FaultInjectionFileSystem::RenameFile(const std::string& from, const std::
   return Status::OK();
 }
 
+Status FaultInjectionFileSystem::LinkFile(const std::string& from, const std::string& to) {
+  RETURN_IF_ERROR(CheckActive());
+  std::lock_guard<std::mutex> l(mu_);
+  if (!base_->FileExists(to)) RememberPrior(to);
+  RETURN_IF_ERROR(base_->LinkFile(from, to));
+  auto it = files_.find(Normalize(from));
+  if (it != files_.end()) files_[Normalize(to)] = it->second;
+  return Status::OK();
+}
+
+Result<int64_t> FaultInjectionFileSystem::GetFileModificationTime(const std::string& path) {
+  RETURN_IF_ERROR(CheckActive());
+  return base_->GetFileModificationTime(path);
+}
+
 Status FaultInjectionFileSystem::TruncateFile(const std::string& path, uint64_t size) {
   RETURN_IF_ERROR(CheckActive());
   std::lock_guard<std::mutex> l(mu_);

@@ -73,6 +73,18 @@ TEST_F(FaultFsTest, UnsyncedRenameRevertsToOldContents) {
   EXPECT_FALSE(mem_.FileExists("/d/m.tmp"));
 }
 
+TEST_F(FaultFsTest, LinkSurvivesOnlyAfterDirSync) {
+  ASSERT_THAT(WriteFileAtomically(&fs_, "/d/tmp1", "v1"), IsOk());
+  ASSERT_THAT(fs_.LinkFile("/d/tmp1", "/d/key"), IsOk());  // no SyncDir
+  ASSERT_THAT(fs_.DropUnsyncedData(), IsOk());
+  EXPECT_FALSE(mem_.FileExists("/d/key"));
+  ASSERT_THAT(fs_.LinkFile("/d/tmp1", "/d/key"), IsOk());
+  ASSERT_THAT(fs_.SyncDir("/d"), IsOk());
+  ASSERT_THAT(fs_.DropUnsyncedData(), IsOk());
+  EXPECT_EQ(Read("/d/key"), "v1");
+  EXPECT_THAT(fs_.LinkFile("/d/tmp1", "/d/key"), StatusIs(StatusCode::kAlreadyExists));
+}
+
 TEST_F(FaultFsTest, SyncedRenameAndRemoveSurvive) {
   ASSERT_THAT(WriteFileAtomically(&fs_, "/d/m", "v1"), IsOk());
   ASSERT_THAT(WriteFileAtomically(&fs_, "/d/m", "v2"), IsOk());

@@ -75,6 +75,8 @@ class FileSystem {
 
   virtual bool FileExists(const std::string& path) = 0;
   virtual Result<uint64_t> GetFileSize(const std::string& path) = 0;
+  // Last modification of the file's bytes, Unix milliseconds.
+  virtual Result<int64_t> GetFileModificationTime(const std::string& path) = 0;
   // Names (not paths) of the entries of `dir`, without "." and "..", in no particular order.
   virtual Result<std::vector<std::string>> GetChildren(const std::string& dir) = 0;
 
@@ -85,6 +87,10 @@ class FileSystem {
   virtual Status RemoveFile(const std::string& path) = 0;
   // Atomically replaces `to` (if it exists) by `from`. Durable after SyncDir of both dirs.
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  // Gives the file `from` a second name `to` (a hard link; both names then share the bytes).
+  // kAlreadyExists if `to` exists, decided atomically: of two racing links to one name, one
+  // fails. Durable after SyncDir of to's directory. Put-if-absent is built on this.
+  virtual Status LinkFile(const std::string& from, const std::string& to) = 0;
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   // Makes the directory's entries (creations, removals, renames) survive power loss.
   virtual Status SyncDir(const std::string& dir) = 0;

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
+#include "base/clock.h"
 #include "base/status_matchers.h"
 #include "io/file_system.h"
 #include "io/mem_file_system.h"
@@ -148,6 +150,56 @@ TYPED_TEST(FileSystemTest, RenameReplacesAndTruncateShrinks) {
   ASSERT_THAT(this->fs()->TruncateFile(this->P("b"), 1), IsOk());
   EXPECT_EQ(this->Read(this->P("b")), "n");
   EXPECT_THAT(this->fs()->RenameFile(this->P("zz"), this->P("b")),
+              StatusIs(StatusCode::kNotFound));
+}
+
+TYPED_TEST(FileSystemTest, LinkAddsANameAndNeverReplaces) {
+  ASSERT_THAT(this->Write(this->P("a"), "first"), IsOk());
+  ASSERT_THAT(this->fs()->LinkFile(this->P("a"), this->P("b")), IsOk());
+  EXPECT_EQ(this->Read(this->P("b")), "first");
+  ASSERT_THAT(this->fs()->RemoveFile(this->P("a")), IsOk());
+  EXPECT_EQ(this->Read(this->P("b")), "first");  // the other name keeps the bytes
+  ASSERT_THAT(this->Write(this->P("c"), "second"), IsOk());
+  EXPECT_THAT(this->fs()->LinkFile(this->P("c"), this->P("b")),
+              StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_EQ(this->Read(this->P("b")), "first");
+  EXPECT_THAT(this->fs()->LinkFile(this->P("zz"), this->P("d")),
+              StatusIs(StatusCode::kNotFound));
+}
+
+TYPED_TEST(FileSystemTest, OfRacingLinksToOneNameExactlyOneWins) {
+  constexpr int kThreads = 4;
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_THAT(this->Write(this->P("src" + std::to_string(t)), std::to_string(t)), IsOk());
+  }
+  std::atomic<int> won{0};
+  std::atomic<int> lost{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Status s = this->fs()->LinkFile(this->P("src" + std::to_string(t)), this->P("target"));
+      if (s.ok()) {
+        ++won;
+      } else if (s.code() == StatusCode::kAlreadyExists) {
+        ++lost;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(lost.load(), kThreads - 1);
+}
+
+TYPED_TEST(FileSystemTest, ModificationTimeIsNowAndMissingIsNotFound) {
+  const int64_t before = Clock::Real()->NowMicros() / 1000;
+  ASSERT_THAT(this->Write(this->P("a"), "x"), IsOk());
+  const int64_t after = Clock::Real()->NowMicros() / 1000;
+  auto mtime = this->fs()->GetFileModificationTime(this->P("a"));
+  ASSERT_THAT(mtime, IsOk());
+  // File systems store coarser times than the clock: allow their granularity (up to 2 s).
+  EXPECT_GE(*mtime, before - 2000);
+  EXPECT_LE(*mtime, after + 2000);
+  EXPECT_THAT(this->fs()->GetFileModificationTime(this->P("zz")),
               StatusIs(StatusCode::kNotFound));
 }
 

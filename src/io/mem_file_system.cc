@@ -2,10 +2,21 @@
 
 #include <algorithm>
 
+#include "base/clock.h"
+
 namespace pinpipe::io {
 namespace {
 
 using Data = MemFileSystem::Data;
+
+int64_t NowMs() { return Clock::Real()->NowMicros() / 1000; }
+
+std::shared_ptr<Data> NewData() {
+  auto data = std::make_shared<Data>();
+  std::lock_guard<std::mutex> l(data->mu);
+  data->mtime_ms = NowMs();
+  return data;
+}
 
 std::string Normalize(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -24,6 +35,7 @@ class MemWritableFile final : public WritableFile {
     if (closed_) return IOError("append to a closed file");
     std::lock_guard<std::mutex> l(data_->mu);
     data_->bytes.append(bytes);
+    data_->mtime_ms = NowMs();
     return Status::OK();
   }
   Status Sync() override {
@@ -117,7 +129,7 @@ Result<std::unique_ptr<WritableFile>> MemFileSystem::NewWritableFile(const std::
   std::lock_guard<std::mutex> l(mu_);
   RETURN_IF_ERROR(CheckParent(path));
   if (dirs_.count(Normalize(path)) > 0) return IOError("open '" + path + "': is a directory");
-  auto data = std::make_shared<Data>();
+  auto data = NewData();
   files_[Normalize(path)] = data;
   return std::unique_ptr<WritableFile>(new MemWritableFile(std::move(data)));
 }
@@ -128,7 +140,7 @@ Result<std::unique_ptr<WritableFile>> MemFileSystem::NewAppendableFile(
   auto existing = Find(path);
   if (existing.ok()) return std::unique_ptr<WritableFile>(new MemWritableFile(*existing));
   RETURN_IF_ERROR(CheckParent(path));
-  auto data = std::make_shared<Data>();
+  auto data = NewData();
   files_[Normalize(path)] = data;
   return std::unique_ptr<WritableFile>(new MemWritableFile(std::move(data)));
 }
@@ -215,11 +227,31 @@ Status MemFileSystem::RenameFile(const std::string& from, const std::string& to)
   return Status::OK();
 }
 
+Status MemFileSystem::LinkFile(const std::string& from, const std::string& to) {
+  std::lock_guard<std::mutex> l(mu_);
+  ASSIGN_OR_RETURN(auto data, Find(from));
+  RETURN_IF_ERROR(CheckParent(to));
+  const std::string t = Normalize(to);
+  if (files_.count(t) > 0 || dirs_.count(t) > 0) {
+    return AlreadyExistsError("link '" + to + "': file exists");
+  }
+  files_[t] = std::move(data);
+  return Status::OK();
+}
+
+Result<int64_t> MemFileSystem::GetFileModificationTime(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  ASSIGN_OR_RETURN(auto data, Find(path));
+  std::lock_guard<std::mutex> dl(data->mu);
+  return data->mtime_ms;
+}
+
 Status MemFileSystem::TruncateFile(const std::string& path, uint64_t size) {
   std::lock_guard<std::mutex> l(mu_);
   ASSIGN_OR_RETURN(auto data, Find(path));
   std::lock_guard<std::mutex> dl(data->mu);
   data->bytes.resize(size, '\0');
+  data->mtime_ms = NowMs();
   return Status::OK();
 }
 
@@ -234,7 +266,7 @@ Result<std::unique_ptr<FileLock>> MemFileSystem::LockFile(const std::string& pat
   std::string p = Normalize(path);
   if (locked_.count(p) > 0) return UnavailableError("lock " + path + " is already held");
   RETURN_IF_ERROR(CheckParent(p));
-  if (files_.count(p) == 0) files_[p] = std::make_shared<Data>();
+  if (files_.count(p) == 0) files_[p] = NewData();
   locked_.insert(p);
   return std::unique_ptr<FileLock>(new Lock(this, p));
 }

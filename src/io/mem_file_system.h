@@ -32,11 +32,13 @@ class MemFileSystem final : public FileSystem {
       const std::string& path) override;
   bool FileExists(const std::string& path) override;
   Result<uint64_t> GetFileSize(const std::string& path) override;
+  Result<int64_t> GetFileModificationTime(const std::string& path) override;
   Result<std::vector<std::string>> GetChildren(const std::string& dir) override;
   Status CreateDir(const std::string& dir) override;
   Status RemoveDir(const std::string& dir) override;
   Status RemoveFile(const std::string& path) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
+  Status LinkFile(const std::string& from, const std::string& to) override;
   Status TruncateFile(const std::string& path, uint64_t size) override;
   Status SyncDir(const std::string& dir) override;
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override;
@@ -45,6 +47,7 @@ class MemFileSystem final : public FileSystem {
   struct Data {
     mutable std::mutex mu;
     std::string bytes GUARDED_BY(mu);
+    int64_t mtime_ms GUARDED_BY(mu) = 0;  // the real clock's, at the last change of `bytes`
   };
 
  private:

@@ -187,6 +187,12 @@ Result<uint64_t> PosixFileSystem::GetFileSize(const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
+Result<int64_t> PosixFileSystem::GetFileModificationTime(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return PosixError("stat", path, errno);
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
 Result<std::vector<std::string>> PosixFileSystem::GetChildren(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return PosixError("opendir", dir, errno);
@@ -218,6 +224,14 @@ Status PosixFileSystem::RemoveFile(const std::string& path) {
 
 Status PosixFileSystem::RenameFile(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) return PosixError("rename", from, errno);
+  return Status::OK();
+}
+
+Status PosixFileSystem::LinkFile(const std::string& from, const std::string& to) {
+  if (::link(from.c_str(), to.c_str()) != 0) {
+    if (errno == EEXIST) return AlreadyExistsError("link '" + to + "': file exists");
+    return PosixError("link", from, errno);
+  }
   return Status::OK();
 }
 

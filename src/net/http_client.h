@@ -20,6 +20,11 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // AWS Signature V4 (curl's CURLOPT_AWS_SIGV4) when non-empty: "aws:amz:<region>:<service>",
+  // signed with `aws_credentials` "<access key id>:<secret access key>". Every header above is
+  // signed; set x-amz-content-sha256 (and x-amz-security-token) here as S3 requires.
+  std::string aws_sigv4;
+  std::string aws_credentials;
 };
 
 struct HttpResponse {

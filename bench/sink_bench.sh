@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# sink_bench: the S3 sink's throughput (`pinpipe sink --once`), issue 4 Done-when 4.
+#
+# Load: `pinpipe up` (its sink service off) takes RECORDS pin-like JSON records (~500 B) in
+# topic <user>.pin and SMALL records in bench.small, posted in batches of 500; then it stops.
+# Local store, each in this invocation:
+#   - flush_size 1000 over <user>.pin, and flush_size 1 over bench.small: records/s,
+#     objects/s, MB/s of object bytes;
+#   - baseline: the same object bytes written sequentially into one file, one fdatasync at
+#     the end (python). Prints sink MB/s over baseline MB/s (target >= 0.5 for flush 1000).
+# s3rver (tests/testutil/s3rver.js, skipped with a message when not installed): the same two
+# drains with --store s3://bench/pinpipe, against `aws s3 cp --recursive` of the same objects
+# (from the local lakes above). Prints aws time over pinpipe time (target >= 5).
+#
+#   bench/sink_bench.sh
+# Env: PINPIPE_BINARY (default build/release/pinpipe), RECORDS (100000), SMALL (3000),
+#      BENCH_DIR (/tmp), BENCH_KEEP=1 (keep the work dir).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+pinpipe_bin=${PINPIPE_BINARY:-$bench_root/build/release/pinpipe}
+[[ -x $pinpipe_bin ]] || { echo "sink_bench: build $pinpipe_bin first (make build)" >&2; exit 2; }
+user=${PINPIPE_USER_ID:-0a1b2c3d4e5f}
+records=${RECORDS:-100000}
+small=${SMALL:-3000}
+
+bench_init sink-bench
+bench_machine
+data=$bench_work/data
+
+# --- load ------------------------------------------------------------------------------------
+PINPIPE_SINK_ENABLED=false PINPIPE_API_AUTO_CREATE_TOPICS=true bench_start_pinpipe "$data"
+python3 - "http://127.0.0.1:$pinpipe_port" "$user" "$records" "$small" <<'PY'
+import json, random, sys, urllib.request
+url, user, records, small = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+rng = random.Random(1)
+words = ("fashion travel quotes diy tattoos beauty art vehicles education christmas home decor "
+         "event planning finance mens womens kids garden food drinks").split()
+def text(lo, hi): return " ".join(rng.choice(words) for _ in range(rng.randint(lo, hi)))
+def pin(i): return {"index": i, "unique_id": f"{rng.getrandbits(128):032x}", "title": text(3, 12),
+                    "description": text(10, 40), "poster_name": text(1, 3),
+                    "follower_count": f"{rng.randint(1, 999)}k",
+                    "tag_list": ",".join(rng.sample(words, 5)),
+                    "is_image_or_video": rng.choice(["image", "video"]),
+                    "image_src": f"https://i.pinimg.com/originals/{rng.getrandbits(64):016x}.jpg",
+                    "downloaded": 1, "save_location": "Local save in /data/" + rng.choice(words),
+                    "category": rng.choice(words)}
+for topic, n in ((f"{user}.pin", records), ("bench.small", small)):
+    for start in range(0, n, 500):
+        body = json.dumps({"records": [{"value": pin(i)} for i in range(start, min(n, start + 500))]})
+        req = urllib.request.Request(f"{url}/topics/{topic}", data=body.encode(), method="POST",
+                                     headers={"Content-Type": "application/vnd.kafka.json.v2+json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            assert r.status == 200, r.status
+PY
+bench_stop_pinpipe
+echo "load: $records records in $user.pin, $small in bench.small"
+
+# --- helpers ---------------------------------------------------------------------------------
+now() { date +%s.%N; }
+# sink_once NAME FLUSH REGEX [--store URL] -> $sink_secs, $sink_records, $sink_objects, $sink_bytes
+sink_once() {
+  local name=$1 flush=$2 regex=$3 out t0 t1
+  shift 3
+  out=$bench_work/sink-$name.out
+  t0=$(now)
+  PINPIPE_SINK_NAME=$name PINPIPE_SINK_FLUSH_SIZE=$flush PINPIPE_SINK_TOPICS_REGEX=$regex \
+    "$pinpipe_bin" sink --once --data-dir "$data" "$@" >"$out" 2>&1 || { cat "$out" >&2; return 1; }
+  t1=$(now)
+  [[ -n ${BENCH_VERBOSE:-} ]] && cat "$out" >&2
+  sink_secs=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
+  read -r sink_records sink_objects sink_bytes < <(
+    sed -n 's/^pinpipe sink: drained \([0-9]*\) records into \([0-9]*\) objects (\([0-9]*\) bytes).*/\1 \2 \3/p' "$out")
+}
+# baseline DIR -> $base_secs: the object bytes under DIR written sequentially to one file + fsync.
+baseline() {
+  base_secs=$(python3 - "$1" "$bench_work/baseline.bin" <<'PY'
+import os, sys, time
+root, dst = sys.argv[1], sys.argv[2]
+blobs = []
+for d, _, files in sorted(os.walk(root)):
+    for f in sorted(files):
+        with open(os.path.join(d, f), "rb") as fh:
+            blobs.append(fh.read())
+t0 = time.perf_counter()
+with open(dst, "wb") as out:
+    for b in blobs:
+        out.write(b)
+    out.flush()
+    os.fdatasync(out.fileno())
+print(f"{time.perf_counter() - t0:.3f}")
+os.remove(dst)
+PY
+)
+}
+rate() { python3 -c "import sys; n, s = float(sys.argv[1]), float(sys.argv[2]); print(f'{n / s:,.0f}')" "$1" "$2"; }
+mbs() { python3 -c "import sys; n, s = float(sys.argv[1]), float(sys.argv[2]); print(f'{n / s / 1e6:.1f}')" "$1" "$2"; }
+
+# --- local store -----------------------------------------------------------------------------
+declare -A lake_dir
+for run in "1000 ${user//./\\.}\\.pin" "1 bench\\.small"; do
+  read -r flush regex <<<"$run"
+  lake_dir[$flush]=$bench_work/lake-$flush
+  sink_once "local$flush" "$flush" "$regex" --store "${lake_dir[$flush]}"
+  baseline "${lake_dir[$flush]}/topics"
+  echo "local flush_size $flush: $sink_records records, $sink_objects objects, $sink_bytes bytes in ${sink_secs} s:" \
+    "$(rate "$sink_records" "$sink_secs") records/s, $(rate "$sink_objects" "$sink_secs") objects/s," \
+    "$(mbs "$sink_bytes" "$sink_secs") MB/s; sequential write of the same bytes $(mbs "$sink_bytes" "$base_secs") MB/s;" \
+    "ratio $(bench_ratio "$base_secs" "$sink_secs")x$([[ $flush == 1000 ]] && echo ' (target >= 0.5)')"
+done
+
+# --- s3rver ----------------------------------------------------------------------------------
+if [[ ! -f $bench_root/tests/peers/node_modules/s3rver/package.json ]]; then
+  echo "s3rver: skipped (not installed: scripts/bootstrap --test)"
+  exit 0
+fi
+mkdir -p "$bench_work/s3rver"
+node "$bench_root/tests/testutil/s3rver.js" --dir "$bench_work/s3rver" --port 0 --bucket bench \
+  >"$bench_work/s3rver.out" 2>"$bench_work/s3rver.log" &
+bench_pids+=($!)
+for _ in $(seq 100); do grep -q '^READY' "$bench_work/s3rver.out" 2>/dev/null && break; sleep 0.1; done
+s3_port=$(awk '/^READY/ {print $2}' "$bench_work/s3rver.out")
+[[ -n $s3_port ]] || { echo "s3rver did not start: $(cat "$bench_work/s3rver.log")" >&2; exit 1; }
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 \
+  AWS_REGION=us-east-1 PINPIPE_S3_ENDPOINT=http://127.0.0.1:$s3_port PINPIPE_S3_PATH_STYLE=true
+unset AWS_PROFILE AWS_SESSION_TOKEN
+for run in "1000 ${user//./\\.}\\.pin" "1 bench\\.small"; do
+  read -r flush regex <<<"$run"
+  sink_once "s3$flush" "$flush" "$regex" --store "s3://bench/pinpipe$flush"
+  t0=$(now)
+  /usr/bin/aws --endpoint-url "$PINPIPE_S3_ENDPOINT" s3 cp --recursive --quiet \
+    "${lake_dir[$flush]}/topics" "s3://bench/awscli$flush/topics"
+  t1=$(now)
+  aws_secs=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
+  echo "s3rver flush_size $flush: pinpipe $sink_objects objects ($sink_bytes bytes) in ${sink_secs} s" \
+    "($(rate "$sink_objects" "$sink_secs") objects/s); aws s3 cp --recursive of the same objects ${aws_secs} s;" \
+    "ratio $(bench_ratio "$aws_secs" "$sink_secs")x (target >= 5)"
+done

@@ -1,0 +1,32 @@
+#include "sink/json_line.h"
+
+#include <simdjson.h>
+
+namespace pinpipe::sink {
+
+struct JsonLineChecker::Impl {
+  simdjson::dom::parser parser;
+};
+
+JsonLineChecker::JsonLineChecker() : impl_(std::make_unique<Impl>()) {}
+JsonLineChecker::~JsonLineChecker() = default;
+
+Result<std::string_view> JsonLineChecker::Line(std::string_view value, std::string* scratch) {
+  simdjson::dom::element doc;
+  auto error = impl_->parser.parse(value.data(), value.size()).get(doc);
+  if (error) {
+    return InvalidArgumentError(std::string("not JSON: ") + simdjson::error_message(error));
+  }
+  if (value.find_first_of("\r\n") == std::string_view::npos) return value;
+  // Line breaks can only be whitespace between tokens (JSON strings escape them); the text
+  // minifier drops that whitespace and keeps every token as written.
+  scratch->resize(value.size() + simdjson::SIMDJSON_PADDING);
+  size_t n = 0;
+  if (auto e = simdjson::minify(value.data(), value.size(), scratch->data(), n); e) {
+    return InvalidArgumentError(std::string("not JSON: ") + simdjson::error_message(e));
+  }
+  scratch->resize(n);
+  return std::string_view(*scratch);
+}
+
+}  // namespace pinpipe::sink
