@@ -10,9 +10,16 @@
 #   bench/batch_ingest_bench.sh
 # Env: PINPIPE_BINARY (default build/release/pinpipe), DURATION (10s), CONNECTIONS (64),
 #      THREADS (2), BENCH_DIR (/tmp), BENCH_VERBOSE=1, BASELINE_MB (512, per baseline run),
-#      PINPIPE_API_IO_THREADS / PINPIPE_API_HANDLER_THREADS (the server's knobs).
+#      PINPIPE_API_IO_THREADS / PINPIPE_API_HANDLER_THREADS (the server's knobs),
+#      BENCH_SERVICES=1 (keep the sink and scheduler of `pinpipe up` running).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+# The produce path alone: `pinpipe up` also runs the S3 sink (flush_size 1: one object per
+# record) and the scheduler, which would share the two cores with it. BENCH_SERVICES=1 keeps
+# them (the numbers then measure the whole pipeline).
+if [[ -z ${BENCH_SERVICES:-} ]]; then
+  export PINPIPE_SINK_ENABLED=false PINPIPE_SCHEDULER_ENABLED=false
+fi
 
 pinpipe_bin=${PINPIPE_BINARY:-$bench_root/build/release/pinpipe}
 [[ -x $pinpipe_bin ]] || { echo "batch_ingest_bench: build $pinpipe_bin first (make build)" >&2; exit 2; }

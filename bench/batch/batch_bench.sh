@@ -11,7 +11,8 @@
 #                original's size and sink setting)
 #     large      1,000,000 posts = 3M raw records, flush_size 1000: 3,000 objects
 #     N:F        N posts with flush_size F
-#   Default: original large (~10 minutes on the shared 2-core machine, most of it pandas).
+#   Default: original large (~5-10 minutes on the shared 2-core machine, most of it pandas;
+#   large needs ~1 GB of disk and ~11 GB of RAM: pandas peaks at 10 GB RSS).
 #
 # Input: generate.py (`pinpipe seed --rows N` source rows, N posts drawn with replacement as the
 # emulator does, written directly in the sink layout, 1 partition, user id 0a1b2c3d4e5f). The
@@ -128,9 +129,13 @@ run_case() {  # label posts flush_size
     "(target >= 10x: $(awk -v r="$rp" 'BEGIN {print r >= 10 ? "met" : "NOT met"}'))"
   echo "pinpipe vs DuckDB SQL: ${rd}x faster wall, $(bench_ratio "$cpu_duckdb" "$cpu_pinpipe")x less CPU" \
     "(target >= 1x: $(awk -v r="$rd" 'BEGIN {print r >= 1 ? "met" : "NOT met"}'))"
-  local quality
-  quality=$(tail -1 "$work/pinpipe.log")
-  [[ -n ${BENCH_VERBOSE:-} ]] && echo "pinpipe data quality: $quality"
+  tail -1 "$work/pinpipe.log" | /usr/bin/python3 -c '
+import json, sys
+run = json.load(sys.stdin)
+print("pinpipe data quality: " + "; ".join(
+    "{}: {} read, {} duplicates, {} rejected, {} written".format(
+        t["name"], t["quality"]["rows_read"], t["quality"]["duplicates_dropped"],
+        t["quality"]["rows_rejected"], t["quality"]["rows_written"]) for t in run["tables"]))'
   echo "crosscheck: ${#analyses[@]} analyses, pinpipe vs pandas and vs DuckDB SQL: $same identical," \
     "$differ differ"
   [[ $differ -eq 0 ]]

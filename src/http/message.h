@@ -68,6 +68,28 @@ struct Response {
 // May block (see README.md, "Threading"). Must not throw.
 using Handler = std::function<Response(const Request&)>;
 
+// Answers one deferred request (see AsyncHandler). Cheap to copy; every copy answers the same
+// request and only the first call counts. May be called from any thread, before or after the
+// handler returns. If the connection has closed or the server has stopped meanwhile, the
+// response is dropped. If every copy is destroyed without a call, the request is answered
+// 500, so a lost responder never leaves a connection hanging.
+class Responder {
+ public:
+  struct State;  // internal to http/
+  explicit Responder(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  void operator()(Response response) const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+// A handler that answers later, without holding a thread while it waits (e.g. for an
+// fdatasync): it starts the work, arranges for `respond` to be called once, and returns. It
+// runs on the io thread that read the request (whatever handler_threads is), so it must not
+// block. The connection reads its next request only after this response is written, so
+// keep-alive and pipelined requests are answered in order as with Handler. Must not throw.
+using AsyncHandler = std::function<void(const Request&, Responder respond)>;
+
 // Collects response chunks during a BodyStream callback; the server sends what was written as
 // one HTTP chunk when the callback returns (empty writes send nothing).
 class ChunkWriter {

@@ -75,6 +75,16 @@ Status Router::Add(std::string_view method, std::string_view pattern, Handler ha
   return AddRoute(std::move(route), pattern);
 }
 
+Status Router::AddAsync(std::string_view method, std::string_view pattern, AsyncHandler handler,
+                        RouteOptions options) {
+  if (!handler) return InvalidArgumentError("null handler");
+  Route route;
+  route.method = std::string(method);
+  route.async = std::move(handler);
+  route.options = options;
+  return AddRoute(std::move(route), pattern);
+}
+
 Status Router::AddStreaming(std::string_view method, std::string_view pattern,
                             StreamingHandler handler, RouteOptions options) {
   if (!handler) return InvalidArgumentError("null handler");

@@ -34,7 +34,8 @@ struct RouteOptions {
 struct Route {
   std::string method;
   std::vector<std::string> segments;  // "{name}" for a parameter
-  Handler handler;                    // exactly one of handler / streaming is set
+  Handler handler;                    // exactly one of handler / async / streaming is set
+  AsyncHandler async;
   StreamingHandler streaming;
   RouteOptions options;
 };
@@ -54,6 +55,8 @@ class Router {
   // malformed "{...}"; AlreadyExists for the same method and pattern twice.
   Status Add(std::string_view method, std::string_view pattern, Handler handler,
              RouteOptions options = {});
+  Status AddAsync(std::string_view method, std::string_view pattern, AsyncHandler handler,
+                  RouteOptions options = {});
   Status AddStreaming(std::string_view method, std::string_view pattern,
                       StreamingHandler handler, RouteOptions options = {});
 

@@ -194,6 +194,21 @@ Status Server::Stop(std::chrono::milliseconds grace) {
   impl.ioc->stop();
   for (std::thread& t : impl.threads) t.join();
   impl.threads.clear();
+  {
+    // From now on deferred answers are dropped instead of posted.
+    std::lock_guard<std::mutex> lock(state.post_mu);
+    state.io_down = true;
+  }
+  // A session still waiting for a deferred answer keeps itself alive; release it now, while
+  // its io_context exists (it unregisters, so collect first).
+  sessions.clear();
+  {
+    std::lock_guard<std::mutex> lock(state.mu);
+    for (auto& [ptr, weak] : state.sessions) sessions.push_back(weak);
+  }
+  for (auto& weak : sessions) {
+    if (auto s = weak.lock()) s->ReleaseAfterStop();
+  }
   impl.phase = Impl::Phase::kStopped;
   return result;
 }

@@ -9,7 +9,8 @@
 //
 // Requests on one connection are handled one at a time and answered in order (pipelined
 // requests wait in the connection's buffer). Handlers run on the io threads unless
-// ServerOptions::handler_threads > 0 (see README.md, "Threading").
+// ServerOptions::handler_threads > 0; deferred handlers (Router::AddAsync) always run on the
+// io thread and answer later from any thread (see README.md, "Threading").
 //
 // Thread-safety: Open/Start/Stop from one controlling thread, never from a handler. port() and
 // metrics() from any thread.
@@ -35,6 +36,7 @@ struct ServerOptions {
   int io_threads = 1;
   // 0: handlers run on the io thread that read the request. N > 0: handlers run on a pool of
   // N threads and the io threads keep serving other connections while a handler blocks.
+  // Deferred (AsyncHandler) and hook calls run on the io thread either way.
   int handler_threads = 0;
 
   std::string base_path;  // "/test": "/test/topics/a" routes as "/topics/a" (prefix optional)
@@ -79,7 +81,8 @@ class Server {
   Status Start();
 
   // Graceful shutdown: stops accepting, closes idle keep-alive connections, lets requests in
-  // progress finish (their responses carry "Connection: close"), then calls on_drain and joins
+  // progress finish, deferred answers included (their responses carry "Connection: close"),
+  // then calls on_drain and joins
   // the threads. Connections still open after `grace` are closed forcibly and Stop returns
   // DeadlineExceeded (after on_drain and the join, which waits for handlers still running).
   // Idempotent; OK if never started.

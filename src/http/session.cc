@@ -92,6 +92,13 @@ void Session::ForceClose() {
   net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
 }
 
+void Session::PostDeferred(std::shared_ptr<Session> self, Response r) {
+  auto executor = self->stream_.get_executor();
+  net::post(executor, [self = std::move(self), r = std::move(r)]() mutable {
+    self->OnDeferred(std::move(r));
+  });
+}
+
 void Session::ResetRequest() {
   head_parser_.reset();
   body_parser_.reset();
@@ -255,12 +262,26 @@ void Session::OnBody(beast::error_code ec, size_t n) {
   if (ec) return Close();
   phase_ = Phase::kHandling;
   if (early_) return WriteResponse(std::move(*early_));
+  if (match_.route->async) return CallAsync();
   Dispatch(
       [self = shared_from_this()] {
         const auto& msg = self->body_parser_->get();
         return self->match_.route->handler(self->MakeRequest(msg, msg.body()));
       },
       [self = shared_from_this()](Response r) { self->WriteResponse(std::move(r)); });
+}
+
+void Session::CallAsync() {
+  pending_self_ = shared_from_this();
+  const auto& msg = body_parser_->get();
+  match_.route->async(MakeRequest(msg, msg.body()),
+                      Responder(std::make_shared<Responder::State>(state_, weak_from_this())));
+}
+
+void Session::OnDeferred(Response r) {
+  std::shared_ptr<Session> keep = std::move(pending_self_);
+  if (phase_ != Phase::kHandling) return;  // closed while the answer was pending
+  WriteResponse(std::move(r));
 }
 
 void Session::WriteResponse(Response r) {
@@ -316,6 +337,7 @@ void Session::Drain(size_t drained) {
 }
 
 void Session::Close() {
+  std::shared_ptr<Session> keep = std::move(pending_self_);  // a late answer is dropped
   if (phase_ == Phase::kClosed) return;
   // A handler running on the pool still uses body_stream_; the destructor aborts it then.
   if (phase_ != Phase::kHandling) AbortStream();
@@ -326,3 +348,22 @@ void Session::Close() {
 }
 
 }  // namespace pinpipe::http::internal
+
+namespace pinpipe::http {
+
+void Responder::operator()(Response response) const { state_->Deliver(std::move(response)); }
+
+void Responder::State::Deliver(Response r) {
+  if (answered.exchange(true)) return;
+  std::lock_guard<std::mutex> lock(server->post_mu);
+  if (server->io_down) return;
+  // Posting while holding post_mu keeps the io_context alive until the post is queued; the
+  // queued handler owns the session from then on.
+  if (auto s = session.lock()) internal::Session::PostDeferred(std::move(s), std::move(r));
+}
+
+Responder::State::~State() {
+  if (!answered.load()) Deliver(DefaultErrorResponse(500, "the handler dropped the request"));
+}
+
+}  // namespace pinpipe::http

@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -48,6 +49,11 @@ struct ServerState {
   std::mutex mu;
   std::condition_variable cv;  // signalled when a session unregisters
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions GUARDED_BY(mu);
+
+  // Deferred responses post to the io_context only while it exists: Stop() sets io_down
+  // (after joining the io threads, before the io_context can be destroyed).
+  std::mutex post_mu;
+  bool io_down GUARDED_BY(post_mu) = false;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -61,6 +67,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void NotifyStop();
   // Grace period over: close the socket whatever the session is doing.
   void ForceClose();
+  // Queues the answer of `self`'s deferred (AsyncHandler) request on its strand; any thread,
+  // while the io_context exists (Responder::State checks io_down). The queued handler owns
+  // `self`, so no other thread is left holding the session.
+  static void PostDeferred(std::shared_ptr<Session> self, Response r);
+  // After the io threads are joined: drop the self-reference a pending deferred request
+  // holds, so the session is destroyed while its io_context still exists.
+  void ReleaseAfterStop() { pending_self_.reset(); }
 
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
@@ -74,6 +87,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<Response> EarlyResponse(const Request& head);
   void ReadBody();
   void OnBody(boost::beast::error_code ec, size_t n);
+  void CallAsync();
+  void OnDeferred(Response r);
   void WriteContinueThen(void (Session::*next)());
   void WriteResponse(Response r);
   void OnWritten(boost::beast::error_code ec, size_t n, bool close);
@@ -105,6 +120,9 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::flat_buffer buffer_;
   Phase phase_ = Phase::kIdle;
   bool registered_ = false;
+  // Set while a deferred response is awaited: the session keeps itself alive (a Responder
+  // holds it only weakly). Cleared when the answer arrives or the session closes.
+  std::shared_ptr<Session> pending_self_;
 
   // The request being served.
   std::optional<HeadParser> head_parser_;
@@ -130,6 +148,29 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 inline std::string_view ToStd(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+}  // namespace pinpipe::http::internal
+
+namespace pinpipe::http {
+
+// What every copy of one Responder shares.
+struct Responder::State {
+  State(std::shared_ptr<internal::ServerState> server, std::weak_ptr<internal::Session> session)
+      : server(std::move(server)), session(std::move(session)) {}
+  ~State();  // answers 500 if no copy was called
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
+  void Deliver(Response r);
+
+  const std::shared_ptr<internal::ServerState> server;
+  const std::weak_ptr<internal::Session> session;
+  std::atomic<bool> answered{false};
+};
+
+}  // namespace pinpipe::http
+
+namespace pinpipe::http::internal {
 
 template <typename Work, typename Then>
 inline void Session::Dispatch(Work work, Then then) {

@@ -104,7 +104,7 @@ Result<std::shared_ptr<EmbeddedTopicLog::Topic>> EmbeddedTopicLog::OpenTopic(
     ASSIGN_OR_RETURN(auto partition,
                      Partition::Open(fs_, io::JoinPath(TopicDir(name), std::to_string(p)),
                                      name + "/" + std::to_string(p), OptionsFor(config),
-                                     clock_, &counters_));
+                                     clock_, &counters_, &pool_));
     topic->partitions.push_back(std::move(partition));
   }
   return topic;
@@ -187,30 +187,48 @@ Result<TopicDescription> EmbeddedTopicLog::DescribeTopic(std::string_view name) 
   return d;
 }
 
-Result<std::vector<RecordPosition>> EmbeddedTopicLog::Append(std::string_view name,
-                                                             PartitionChoice where,
-                                                             std::span<const Record> records) {
-  ASSIGN_OR_RETURN(auto topic, FindTopic(name));
+Result<std::vector<int32_t>> EmbeddedTopicLog::Route(Topic& topic, PartitionChoice where,
+                                                     std::span<const Record> records) {
   if (records.empty()) return InvalidArgumentError("append of no records");
-  const int32_t n = static_cast<int32_t>(topic->partitions.size());
-  // target[i]: the partition of records[i].
+  const int32_t n = static_cast<int32_t>(topic.partitions.size());
   std::vector<int32_t> target(records.size());
   if (where.partition) {
-    RETURN_IF_ERROR(FindPartition(*topic, *where.partition).status());
+    RETURN_IF_ERROR(FindPartition(topic, *where.partition).status());
     std::fill(target.begin(), target.end(), *where.partition);
   } else {
-    const int32_t keyless = static_cast<int32_t>(topic->round_robin.fetch_add(1) % n);
+    const int32_t keyless = static_cast<int32_t>(topic.round_robin.fetch_add(1) % n);
     for (size_t i = 0; i < records.size(); ++i) {
       target[i] = records[i].key ? PartitionForKey(*records[i].key, n) : keyless;
     }
   }
-  std::vector<RecordPosition> positions(records.size());
-  if (std::all_of(target.begin(), target.end(), [&](int32_t t) { return t == target[0]; })) {
+  return target;
+}
+
+namespace {
+
+bool AllSame(const std::vector<int32_t>& target) {
+  return std::all_of(target.begin(), target.end(), [&](int32_t t) { return t == target[0]; });
+}
+
+std::vector<RecordPosition> Dense(int32_t partition, int64_t base, size_t count) {
+  std::vector<RecordPosition> positions(count);
+  for (size_t i = 0; i < count; ++i) positions[i] = {partition, base + int64_t(i)};
+  return positions;
+}
+
+}  // namespace
+
+Result<std::vector<RecordPosition>> EmbeddedTopicLog::Append(std::string_view name,
+                                                             PartitionChoice where,
+                                                             std::span<const Record> records) {
+  ASSIGN_OR_RETURN(auto topic, FindTopic(name));
+  ASSIGN_OR_RETURN(std::vector<int32_t> target, Route(*topic, where, records));
+  if (AllSame(target)) {
     ASSIGN_OR_RETURN(int64_t base, topic->partitions[target[0]]->Append(records));
-    for (size_t i = 0; i < records.size(); ++i) positions[i] = {target[0], base + int64_t(i)};
-    return positions;
+    return Dense(target[0], base, records.size());
   }
-  for (int32_t p = 0; p < n; ++p) {
+  std::vector<RecordPosition> positions(records.size());
+  for (int32_t p = 0; p < static_cast<int32_t>(topic->partitions.size()); ++p) {
     std::vector<Record> batch;
     std::vector<size_t> index;
     for (size_t i = 0; i < records.size(); ++i) {
@@ -223,6 +241,68 @@ Result<std::vector<RecordPosition>> EmbeddedTopicLog::Append(std::string_view na
     for (size_t j = 0; j < index.size(); ++j) positions[index[j]] = {p, base + int64_t(j)};
   }
   return positions;
+}
+
+void EmbeddedTopicLog::AppendAsync(std::string_view name, PartitionChoice where,
+                                   std::vector<Record> records, AppendCallback done) {
+  // The callbacks hold no reference to the topic: a Partition completes every queued append
+  // before it is destroyed (DeleteTopic fails them), so they never outlive it.
+  auto topic = FindTopic(name);
+  if (!topic.ok()) return done(topic.status());
+  auto routed = Route(**topic, where, records);
+  if (!routed.ok()) return done(routed.status());
+  const std::vector<int32_t>& target = *routed;
+  if (AllSame(target)) {
+    const int32_t p = target[0];
+    const size_t count = records.size();
+    (*topic)->partitions[p]->AppendAsync(
+        std::move(records), [p, count, done = std::move(done)](Result<int64_t> base) {
+          if (!base.ok()) return done(base.status());
+          done(Dense(p, *base, count));
+        });
+    return;
+  }
+  // Records for several partitions: one batch each; `done` runs when the last completes,
+  // with the first error in partition order if any failed (as Append reports it).
+  struct Join {
+    std::mutex mu;
+    std::vector<RecordPosition> positions;
+    std::vector<Status> errors;  // by partition
+    int pending = 0;
+    AppendCallback done;
+  };
+  const int32_t n = static_cast<int32_t>((*topic)->partitions.size());
+  auto join = std::make_shared<Join>();
+  join->positions.resize(records.size());
+  join->errors.resize(n);
+  join->done = std::move(done);
+  std::vector<std::vector<Record>> batches(n);
+  std::vector<std::vector<size_t>> indexes(n);
+  for (size_t i = 0; i < records.size(); ++i) {
+    batches[target[i]].push_back(std::move(records[i]));
+    indexes[target[i]].push_back(i);
+  }
+  for (int32_t p = 0; p < n; ++p) join->pending += batches[p].empty() ? 0 : 1;
+  for (int32_t p = 0; p < n; ++p) {
+    if (batches[p].empty()) continue;
+    (*topic)->partitions[p]->AppendAsync(
+        std::move(batches[p]), [join, p, index = std::move(indexes[p])](Result<int64_t> base) {
+          std::unique_lock<std::mutex> l(join->mu);
+          if (base.ok()) {
+            for (size_t j = 0; j < index.size(); ++j) {
+              join->positions[index[j]] = {p, *base + int64_t(j)};
+            }
+          } else {
+            join->errors[p] = base.status();
+          }
+          if (--join->pending > 0) return;
+          l.unlock();
+          for (const Status& e : join->errors) {
+            if (!e.ok()) return join->done(e);
+          }
+          join->done(std::move(join->positions));
+        });
+  }
 }
 
 Result<std::vector<StoredRecord>> EmbeddedTopicLog::Read(std::string_view name,

@@ -7,6 +7,10 @@
 // starts a RetentionRunner (retention_runner.h) that calls it every interval.
 // Statistics for /metrics: stats() (log_stats.h), cumulative over this object's life.
 //
+// Threads: AppendAsync's group commits run on a CommitPool of up to kCommitThreads threads,
+// started on demand (a log that is only read starts none) and joined by the destructor,
+// which first waits for every queued append to complete.
+//
 // Thread-safety: all methods may be called concurrently. topics_mu_ guards the topic map
 // and is held across topic creation/deletion (rare); appends and reads hold it only to look a
 // topic up, then work on the Partition (which has its own lock). groups_mu_ guards the group
@@ -30,6 +34,9 @@ namespace pinpipe::log {
 
 class EmbeddedTopicLog final : public TopicLog {
  public:
+  // Partitions written at once by different threads: beyond this, partitions take turns.
+  static constexpr int kCommitThreads = 4;
+
   // Opens or creates the log in `data_dir` (its parent must exist) and recovers every
   // partition. kUnavailable if another process holds the data dir; kCorruption if a
   // metadata file or a sealed segment is damaged.
@@ -46,6 +53,9 @@ class EmbeddedTopicLog final : public TopicLog {
   Result<TopicDescription> DescribeTopic(std::string_view topic) override;
   Result<std::vector<RecordPosition>> Append(std::string_view topic, PartitionChoice where,
                                              std::span<const Record> records) override;
+  // Callbacks run on a CommitPool thread (or here, for an unknown topic or partition).
+  void AppendAsync(std::string_view topic, PartitionChoice where, std::vector<Record> records,
+                   AppendCallback done) override;
   Result<std::vector<StoredRecord>> Read(std::string_view topic, int32_t partition,
                                          int64_t offset, size_t max_bytes) override;
   Result<PartitionOffsets> GetOffsets(std::string_view topic, int32_t partition) override;
@@ -82,6 +92,9 @@ class EmbeddedTopicLog final : public TopicLog {
   // Shared: an Append or Read in flight keeps a deleted topic's objects alive.
   Result<std::shared_ptr<Topic>> FindTopic(std::string_view name) LOCKS_EXCLUDED(topics_mu_);
   Result<Partition*> FindPartition(const Topic& topic, int32_t partition);
+  // The partition of each record; InvalidArgument/NotFound as Append returns them.
+  Result<std::vector<int32_t>> Route(Topic& topic, PartitionChoice where,
+                                     std::span<const Record> records);
   Status RemoveTree(const std::string& path);
   std::string TopicDir(std::string_view name) const;
   std::string GroupPath(std::string_view group) const;
@@ -94,8 +107,9 @@ class EmbeddedTopicLog final : public TopicLog {
   Clock* const clock_;
   std::unique_ptr<io::FileLock> lock_;
   uint64_t recovered_truncated_bytes_ = 0;
-  // Shared by every Partition (declared before topics_, so it outlives them).
+  // Shared by every Partition (declared before topics_, so they outlive them).
   LogCounters counters_;
+  CommitPool pool_{kCommitThreads};
 
   std::mutex topics_mu_;
   std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_ GUARDED_BY(topics_mu_);

@@ -1,14 +1,16 @@
 #include "log/partition.h"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 #include "log/names.h"
 
 namespace pinpipe::log {
 namespace {
 
-// A leader stops adding followers to its group past this many payload bytes, so one
-// write stays bounded (followers left over lead the next group).
+// A drain stops adding appends to a group past this many payload bytes, so one write stays
+// bounded (the appends left over form the next group).
 constexpr size_t kMaxGroupBytes = 8 << 20;
 
 size_t PayloadBytes(std::span<const Record> records) {
@@ -19,31 +21,37 @@ size_t PayloadBytes(std::span<const Record> records) {
 
 }  // namespace
 
-// One Append call waiting in writers_.
+// One append, queued until a drain takes it into a group.
 struct Partition::Writer {
-  explicit Writer(std::span<const Record> r) : records(r) {}
-  const std::span<const Record> records;
-  Status status;          // this writer's outcome, set by the leader that wrote it
+  std::vector<Record> owned;        // AppendAsync's records (Append's stay the caller's)
+  std::span<const Record> records;
+  PartitionAppendCallback done;     // called once, with no lock held
+  Status status;                    // set by WriteGroup when this batch alone is refused
   int64_t base_offset = -1;
-  bool done = false;
-  std::condition_variable cv;
 };
 
 Partition::Partition(io::FileSystem* fs, std::string dir, std::string name,
-                     PartitionOptions options, Clock* clock, LogCounters* counters)
+                     PartitionOptions options, Clock* clock, LogCounters* counters,
+                     CommitPool* pool)
     : fs_(fs),
       dir_(std::move(dir)),
       name_(std::move(name)),
       options_(options),
       clock_(clock),
       own_counters_(counters == nullptr ? std::make_unique<LogCounters>() : nullptr),
-      counters_(counters == nullptr ? own_counters_.get() : counters) {}
+      counters_(counters == nullptr ? own_counters_.get() : counters),
+      own_pool_(pool == nullptr ? std::make_unique<CommitPool>(1) : nullptr),
+      pool_(pool == nullptr ? own_pool_.get() : pool) {}
 
-Partition::~Partition() = default;
+Partition::~Partition() {
+  std::unique_lock<std::mutex> l(mu_);
+  idle_cv_.wait(l, [&] { return !draining_; });
+}
 
 Result<std::unique_ptr<Partition>> Partition::Open(io::FileSystem* fs, std::string dir,
                                                    std::string name, PartitionOptions options,
-                                                   Clock* clock, LogCounters* counters) {
+                                                   Clock* clock, LogCounters* counters,
+                                                   CommitPool* pool) {
   if (options.segment_bytes <= 0 || options.segment_bytes > (int64_t{1} << 31)) {
     return InvalidArgumentError("segment_bytes must be in (0, 2 GiB]");
   }
@@ -51,7 +59,8 @@ Result<std::unique_ptr<Partition>> Partition::Open(io::FileSystem* fs, std::stri
     RETURN_IF_ERROR(fs->CreateDir(dir));
     RETURN_IF_ERROR(fs->SyncDir(io::DirName(dir)));
   }
-  std::unique_ptr<Partition> p(new Partition(fs, std::move(dir), std::move(name), options, clock, counters));
+  std::unique_ptr<Partition> p(
+      new Partition(fs, std::move(dir), std::move(name), options, clock, counters, pool));
   RETURN_IF_ERROR(p->Recover().WithContext("recovering partition " + p->name_));
   return p;
 }
@@ -99,61 +108,139 @@ Status Partition::RefusedError() const {
 Result<int64_t> Partition::Append(std::span<const Record> records) {
   if (records.empty()) return InvalidArgumentError("append of no records");
   counters_->Append();
-  Writer w(records);
-  std::unique_lock<std::mutex> l(mu_);
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.wait(l);
-  if (w.done) {
-    if (!w.status.ok()) return w.status;
-    return w.base_offset;
+  // The waiter lives on this stack; the callback signals it under its mutex, so it is not
+  // touched after the wait below returns.
+  struct Waiter {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<Result<int64_t>> result;
+  } waiter;
+  auto w = std::make_unique<Writer>();
+  w->records = records;
+  w->done = [&waiter](Result<int64_t> r) {
+    std::lock_guard<std::mutex> wl(waiter.mu);
+    waiter.result = std::move(r);
+    waiter.cv.notify_one();
+  };
+  const Writer* mine = w.get();
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    if (Enqueue(std::move(w), /*inline_drain=*/true)) Drain(l, mine);
   }
+  std::unique_lock<std::mutex> wl(waiter.mu);
+  waiter.cv.wait(wl, [&] { return waiter.result.has_value(); });
+  return std::move(*waiter.result);
+}
 
-  // This thread leads: it writes its own batch and those of the writers queued behind it.
-  Status group_status;
-  std::vector<Writer*> group;
-  size_t bytes = 0;
-  for (Writer* x : writers_) {
-    group.push_back(x);
-    bytes += PayloadBytes(x->records);
-    if (bytes >= kMaxGroupBytes) break;
+void Partition::AppendAsync(std::vector<Record> records, PartitionAppendCallback done) {
+  if (records.empty()) return done(InvalidArgumentError("append of no records"));
+  counters_->Append();
+  auto w = std::make_unique<Writer>();
+  w->owned = std::move(records);
+  w->records = w->owned;
+  w->done = std::move(done);
+  std::lock_guard<std::mutex> l(mu_);
+  Enqueue(std::move(w), /*inline_drain=*/false);
+}
+
+bool Partition::Enqueue(std::unique_ptr<Writer> w, bool inline_drain) {
+  writers_.push_back(std::move(w));
+  if (draining_) {  // the running drain takes it into its next group
+    if (fill_target_ > 0 && writers_.size() >= fill_target_) fill_cv_.notify_one();
+    return false;
   }
-  if (removed_) {
-    group_status = FailedPreconditionError("partition " + name_ + " was deleted");
-  } else if (!write_error_.ok()) {
-    group_status = RefusedError();
-  } else {
-    std::vector<BatchHeader> headers;
-    std::vector<uint64_t> positions;
+  draining_ = true;
+  if (inline_drain) return true;
+  pool_->Submit([this] {
+    std::unique_lock<std::mutex> l(mu_);
+    Drain(l, nullptr);
+  });
+  return false;
+}
+
+void Partition::Drain(std::unique_lock<std::mutex>& l, const Writer* until) {
+  while (true) {
+    if (until == nullptr) AwaitGroup(l);
+    if (writers_.empty()) break;
+    Group group = TakeGroup();
+    const bool has_until = std::any_of(group.begin(), group.end(),
+                                       [&](const auto& x) { return x.get() == until; });
+    const Status status = CommitGroup(l, group);
+    last_in_flight_ = group.size() + writers_.size();
     l.unlock();
-    group_status = WriteGroup(group, &headers, &positions);
-    l.lock();
-    if (group_status.ok()) {
-      for (size_t i = 0; i < headers.size(); ++i) {
-        segments_.back()->Publish(headers[i], positions[i]);
+    for (auto& x : group) {
+      const Status& s = x->status.ok() ? status : x->status;
+      if (s.ok()) {
+        x->done(x->base_offset);
+      } else {
+        x->done(s);
       }
-    } else {
-      write_error_ = group_status;
-      if (!removed_) counters_->RefusingChanged(+1);  // RemoveAll takes it back
     }
+    group.clear();  // the records of async appends go now, outside the lock
+    l.lock();
+    if (has_until) break;  // a blocking Append got its answer: it returns now
+    if (until == nullptr && pool_->HasBacklog()) break;  // let other partitions have a thread
   }
+  if (writers_.empty()) {
+    draining_ = false;
+    idle_cv_.notify_all();
+    return;
+  }
+  // Appends are left: a pool thread carries on (draining_ stays set).
+  pool_->Submit([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    Drain(lock, nullptr);
+  });
+}
 
-  for (Writer* x : group) {
+void Partition::AwaitGroup(std::unique_lock<std::mutex>& l) {
+  constexpr int64_t kMaxDelayMicros = 2000;
+  const size_t target = last_in_flight_;
+  last_in_flight_ = 0;  // one wait per group: a drain that found nothing goes idle
+  if (!options_.sync || writers_.size() >= target || removed_ || !write_error_.ok()) return;
+  const int64_t delay = std::min(sync_ewma_micros_ / 2, kMaxDelayMicros);
+  if (delay <= 0) return;
+  fill_target_ = target;
+  fill_cv_.wait_for(l, std::chrono::microseconds(delay),
+                    [&] { return writers_.size() >= fill_target_; });
+  fill_target_ = 0;
+}
+
+Partition::Group Partition::TakeGroup() {
+  Group group;
+  size_t bytes = 0;
+  while (!writers_.empty() && bytes < kMaxGroupBytes) {
+    bytes += PayloadBytes(writers_.front()->records);
+    group.push_back(std::move(writers_.front()));
     writers_.pop_front();
-    if (x->status.ok()) x->status = group_status;
-    x->done = true;
-    if (x != &w) x->cv.notify_one();
   }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
-  if (!w.status.ok()) return w.status;
-  return w.base_offset;
+  return group;
+}
+
+Status Partition::CommitGroup(std::unique_lock<std::mutex>& l, Group& group) {
+  if (removed_) return FailedPreconditionError("partition " + name_ + " was deleted");
+  if (!write_error_.ok()) return RefusedError();
+  std::vector<BatchHeader> headers;
+  std::vector<uint64_t> positions;
+  l.unlock();
+  Status status = WriteGroup(group, &headers, &positions);
+  l.lock();
+  if (status.ok()) {
+    for (size_t i = 0; i < headers.size(); ++i) {
+      segments_.back()->Publish(headers[i], positions[i]);
+    }
+  } else {
+    write_error_ = status;
+    if (!removed_) counters_->RefusingChanged(+1);  // RemoveAll takes it back
+  }
+  return status;
 }
 
 namespace {
 constexpr size_t kKeepGroupBufBytes = 8 << 20;
 }  // namespace
 
-Status Partition::WriteGroup(const std::vector<Writer*>& group,
-                             std::vector<BatchHeader>* headers,
+Status Partition::WriteGroup(Group& group, std::vector<BatchHeader>* headers,
                              std::vector<uint64_t>* positions) {
   RETURN_IF_ERROR(RollIfFull());
   std::shared_ptr<Segment> active;
@@ -161,19 +248,20 @@ Status Partition::WriteGroup(const std::vector<Writer*>& group,
     std::lock_guard<std::mutex> l(mu_);
     active = segments_.back();
   }
-  // Only the leader changes the active segment's size and offsets, so these stay valid.
+  // Only the running drain changes the active segment's size and offsets, so these stay
+  // valid.
   int64_t next = active->next_offset();
   const uint64_t start = active->size();
   const int64_t now_ms = clock_->NowMicros() / 1000;
   std::string& buf = group_buf_;
   buf.clear();
   size_t need = 0;
-  for (const Writer* x : group) {
+  for (const auto& x : group) {
     for (const Record& r : x->records) need += RecordPayloadBytes(r) + 32;
     need += kBatchHeaderSize;
   }
   buf.reserve(need);
-  for (Writer* x : group) {
+  for (auto& x : group) {
     const size_t before = buf.size();
     Status s = EncodeBatch(next, x->records, now_ms, &buf);
     if (!s.ok()) {
@@ -192,8 +280,9 @@ Status Partition::WriteGroup(const std::vector<Writer*>& group,
   if (options_.sync) {
     const int64_t sync_start = clock_->MonotonicMicros();
     Status synced = active->Sync();
-    counters_->Sync(
-        static_cast<uint64_t>(std::max<int64_t>(0, clock_->MonotonicMicros() - sync_start)));
+    const int64_t micros = std::max<int64_t>(0, clock_->MonotonicMicros() - sync_start);
+    counters_->Sync(static_cast<uint64_t>(micros));
+    sync_ewma_micros_ = sync_ewma_micros_ == 0 ? micros : (7 * sync_ewma_micros_ + micros) / 8;
     RETURN_IF_ERROR(synced.WithContext("partition " + name_));
   }
   counters_->Written(static_cast<uint64_t>(next - headers->front().base_offset), buf.size());

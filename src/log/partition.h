@@ -1,19 +1,30 @@
 // Partition: one ordered, durable sequence of records — a directory of segments with group
 // commit, reads by offset, rolling, retention and crash recovery (docs/log_format.md §6-7).
 //
-// Durability: Append returns only after its batch is fdatasynced. Concurrent appends queue
-// behind one leader, which writes the batches of every queued append with one write and one
-// fdatasync and hands each follower the shared Status (leveldb's DBImpl::Write).
-// Failure: if a write, sync or roll fails, that group gets the error and every later Append
+// Durability: an append completes only after its batch is fdatasynced. Appends queue in
+// writers_; one drain at a time takes everything queued (up to kMaxGroupBytes), writes the
+// batches with one write and one fdatasync, publishes them and completes each append with the
+// shared Status (group commit, as leveldb's DBImpl::Write). What arrives during a sync forms
+// the next group. AppendAsync never waits: its drain runs on a CommitPool thread. A blocking
+// Append drains on its own thread when the partition is idle (no hand-off), else waits.
+// Failure: if a write, sync or roll fails, that group gets the error and every later append
 // gets kFailedPrecondition until the partition is reopened (Open runs recovery again).
 //
-// Thread-safety: every method may be called from any thread. mu_ guards the segment list
-// and the published end offset; the leader writes to the active segment without holding it.
+// Thread-safety: every method may be called from any thread. mu_ guards the segment list,
+// the queue and the published end offset; the drain writes to the active segment without it.
+//
+// Commit delay: clients that wait for their answer before sending again (HTTP keep-alive
+// producers) split into two halves that alternate between "in the sync" and "arrived during
+// it", so groups hold half of them. So a pool drain that just answered a group waits, before
+// the next one, until as many appends are queued as were in flight last round (the answered
+// clients are back), but never longer than half the recent fdatasync time (and 2 ms): groups
+// then hold every client (PostgreSQL's commit_delay, made adaptive). Not for sync = false.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -24,6 +35,7 @@
 #include "base/result.h"
 #include "base/thread_annotations.h"
 #include "io/file_system.h"
+#include "log/commit_pool.h"
 #include "log/log_stats.h"
 #include "log/record.h"
 #include "log/segment.h"
@@ -39,22 +51,37 @@ struct PartitionOptions {
   bool sync = true;
 };
 
+// Completion of an asynchronous append: the offset of its first record, or the error.
+using PartitionAppendCallback = std::function<void(Result<int64_t>)>;
+
 class Partition {
  public:
   // Opens (creating if needed) the partition in `dir`, whose parent must exist, and runs
   // recovery. `fs` and `clock` must outlive the partition. `name` is used in messages.
   // `counters` (shared by the partitions of a log; must outlive the partition) receives this
-  // partition's statistics; null: the partition keeps them to itself (stats()).
+  // partition's statistics; null: the partition keeps them to itself (stats()). `pool` (must
+  // outlive the partition) runs the drains of asynchronous appends; null: the partition starts
+  // a one-thread pool of its own.
   static Result<std::unique_ptr<Partition>> Open(io::FileSystem* fs, std::string dir,
                                                  std::string name, PartitionOptions options,
-                                                 Clock* clock, LogCounters* counters = nullptr);
+                                                 Clock* clock, LogCounters* counters = nullptr,
+                                                 CommitPool* pool = nullptr);
   Partition(const Partition&) = delete;
   Partition& operator=(const Partition&) = delete;
+  // Waits until every queued append has completed (they are written, not dropped).
   ~Partition();
 
   // Appends `records` (at least one) as one batch; returns the offset of the first, the
-  // others following densely. Durable on return.
+  // others following densely. Durable on return. Must not be called from an append callback.
   Result<int64_t> Append(std::span<const Record> records) LOCKS_EXCLUDED(mu_);
+
+  // The same without waiting: queues `records` (moved in) and returns. `done` runs exactly
+  // once, with what Append would return, on a CommitPool thread once the group's fdatasync
+  // has returned (or on this thread, before AppendAsync returns, for an empty batch).
+  // Callbacks run in offset order with no lock held; they must be quick, must not call Append
+  // (AppendAsync is fine) and must not destroy the partition.
+  void AppendAsync(std::vector<Record> records, PartitionAppendCallback done)
+      LOCKS_EXCLUDED(mu_);
 
   // Up to max_bytes of records (RecordPayloadBytes; at least one record if any) starting at
   // `offset`. kOutOfRange if offset < start_offset() or > end_offset(); empty at the end.
@@ -80,11 +107,25 @@ class Partition {
 
  private:
   struct Writer;
+  using Group = std::vector<std::unique_ptr<Writer>>;
   Partition(io::FileSystem* fs, std::string dir, std::string name, PartitionOptions options,
-            Clock* clock, LogCounters* counters);
+            Clock* clock, LogCounters* counters, CommitPool* pool);
   Status Recover();
-  // Leader only, mu_ not held: writes and syncs the group, rolling first if needed.
-  Status WriteGroup(const std::vector<Writer*>& group, std::vector<BatchHeader>* headers,
+  // Queues `w`; starts a drain on the pool if none runs. Returns true if the caller should
+  // drain itself instead (`inline_drain` and the partition was idle).
+  bool Enqueue(std::unique_ptr<Writer> w, bool inline_drain) EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commits groups while appends are queued. Called with draining_ set by its caller. Stops
+  // after the group holding `until` (a blocking Append's own writer) or, on a pool thread,
+  // when other partitions wait for a thread; leftovers are handed to the pool.
+  void Drain(std::unique_lock<std::mutex>& l, const Writer* until) EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Group TakeGroup() EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The commit delay (see the top): waits on fill_cv_ for the next group to fill.
+  void AwaitGroup(std::unique_lock<std::mutex>& l) EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes, syncs and publishes `group` (mu_ released meanwhile); the group's Status.
+  Status CommitGroup(std::unique_lock<std::mutex>& l, Group& group)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // mu_ not held: writes and syncs the group, rolling first if needed.
+  Status WriteGroup(Group& group, std::vector<BatchHeader>* headers,
                     std::vector<uint64_t>* positions);
   Status RollIfFull() LOCKS_EXCLUDED(mu_);
   Status RefusedError() const EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -97,6 +138,8 @@ class Partition {
   Clock* const clock_;
   const std::unique_ptr<LogCounters> own_counters_;  // null when the log's are shared
   LogCounters* const counters_;                      // never null
+  const std::unique_ptr<CommitPool> own_pool_;       // null when the log's is shared
+  CommitPool* const pool_;                           // never null
   uint64_t truncated_bytes_ = 0;  // set by Recover before the partition is shared
 
   // Serializes the file removals of EnforceRetention and RemoveAll, so neither removes a
@@ -106,12 +149,22 @@ class Partition {
   // Oldest first; back() is the active segment. shared_ptr because a reader may still be
   // reading a segment that retention has just dropped from the list.
   std::vector<std::shared_ptr<Segment>> segments_ GUARDED_BY(mu_);
-  std::deque<Writer*> writers_ GUARDED_BY(mu_);  // front() is the leader
+  std::deque<std::unique_ptr<Writer>> writers_ GUARDED_BY(mu_);  // not yet in a group
+  // A drain is running or scheduled; it ends only with writers_ empty.
+  bool draining_ GUARDED_BY(mu_) = false;
+  std::condition_variable idle_cv_;  // draining_ became false (the destructor waits for it)
+  // Commit delay: appends in flight during the last group (that group + what queued during
+  // its sync), and while the drain waits, the queue length that ends the wait (0: none).
+  size_t last_in_flight_ GUARDED_BY(mu_) = 0;
+  size_t fill_target_ GUARDED_BY(mu_) = 0;
+  std::condition_variable fill_cv_;
+  // Smoothed fdatasync time; only the running drain touches it.
+  int64_t sync_ewma_micros_ = 0;
   Status write_error_ GUARDED_BY(mu_);  // sticky: set by the first failed group; while set
                                         // (and not removed_) counted in refusing_partitions
   bool removed_ GUARDED_BY(mu_) = false;
-  // The leader's write buffer, reused across groups so a large group does not allocate
-  // (and page-fault) a fresh buffer each time. Only the current leader touches it.
+  // The drain's write buffer, reused across groups so a large group does not allocate
+  // (and page-fault) a fresh buffer each time. Only the running drain touches it.
   std::string group_buf_;
 };
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -90,6 +91,18 @@ class TopicLog {
   virtual Result<std::vector<RecordPosition>> Append(std::string_view topic,
                                                      PartitionChoice where,
                                                      std::span<const Record> records) = 0;
+
+  using AppendCallback = std::function<void(Result<std::vector<RecordPosition>>)>;
+  // Append without waiting, for callers that must not block a thread per request (the HTTP
+  // io thread): takes the records, returns, and calls `done` exactly once with what Append
+  // would have returned, when the records are durable or have failed. `done` may run on this
+  // thread before AppendAsync returns (errors found up front) or on a thread of the backend;
+  // it must be quick, and must not call Append (AppendAsync is fine). The default runs Append
+  // here, for backends without an asynchronous path.
+  virtual void AppendAsync(std::string_view topic, PartitionChoice where,
+                           std::vector<Record> records, AppendCallback done) {
+    done(Append(topic, where, records));
+  }
 
   // Records of one partition from `offset`: at most max_bytes of payload, but at least one
   // record when offset < end. Empty at the end offset.

@@ -26,7 +26,8 @@ class PinpipeServer:
     def __init__(self, env=None, data_dir=None, args=()):
         # The daily batch would start at once (Airflow semantics: catchup off runs the latest
         # interval); these tests are about the API, so the scheduler is off unless asked for.
-        self.env = dict(os.environ, PINPIPE_SCHEDULER_ENABLED="false", **(env or {}))
+        self.env = dict(os.environ, PINPIPE_SCHEDULER_ENABLED="false")
+        self.env.update(env or {})
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="pinpipe-compat-")
         self.args = list(args)

@@ -41,6 +41,7 @@ class ScheduleUpTest(unittest.TestCase):
             "PINPIPE_JOBS_BATCH_SCHEDULE": "*/1 * * * *",
             "PINPIPE_JOBS_BATCH_RETRY_DELAY_S": "5",
             "PINPIPE_SCHEDULER_POLL_MS": "200",
+            "PINPIPE_SCHEDULER_ENABLED": "true",  # PinpipeServer turns it off by default
         }
         data = tempfile.mkdtemp(prefix="pinpipe-schedule-")
         self.addCleanup(shutil.rmtree, data, True)

@@ -2,6 +2,7 @@
 // per record in request order. Shared by the v2 and v3 produce routes.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -21,5 +22,13 @@ struct AppendOutcome {
 std::vector<AppendOutcome> AppendGrouped(log::TopicLog* log, std::string_view topic,
                                          std::vector<log::Record>& records,
                                          const std::vector<std::optional<int32_t>>& partitions);
+
+// The same without waiting (TopicLog::AppendAsync): `done` gets the outcomes once every group
+// is durable or failed, on the thread that completed the last group (a log commit thread, or
+// this one if the log answered at once). It must be quick.
+using AppendDone = std::function<void(std::vector<AppendOutcome>)>;
+void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
+                        std::vector<log::Record> records,
+                        const std::vector<std::optional<int32_t>>& partitions, AppendDone done);
 
 }  // namespace pinpipe::api::kafka_rest

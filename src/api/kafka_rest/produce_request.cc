@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "api/json_minify.h"
+#include "api/kafka_rest/record_check.h"
 #include "base/base64.h"
 
 namespace pinpipe::api::kafka_rest {
@@ -24,7 +26,7 @@ std::optional<ErrorReply> DecodeData(dom::element v, EmbeddedFormat format, size
     return std::nullopt;
   }
   if (format == EmbeddedFormat::kJson) {
-    *out = simdjson::minify(v);
+    *out = Minified(v);
     return std::nullopt;
   }
   std::string_view text;
@@ -37,8 +39,9 @@ std::optional<ErrorReply> DecodeData(dom::element v, EmbeddedFormat format, size
   return std::nullopt;
 }
 
+// `*value_element`: the record's value in the DOM (null if absent), for validation.
 std::optional<ErrorReply> DecodeRecord(dom::element rec, EmbeddedFormat format, bool to_partition,
-                                       size_t i, ProduceRecord* out) {
+                                       size_t i, ProduceRecord* out, dom::element* value_element) {
   dom::object obj;
   if (rec.get_object().get(obj) != simdjson::SUCCESS) {
     return Unprocessable("records[" + std::to_string(i) + "] must be a JSON object");
@@ -47,6 +50,7 @@ std::optional<ErrorReply> DecodeRecord(dom::element rec, EmbeddedFormat format, 
     std::string_view k = field.key;
     if (k == "key" || k == "value") {
       auto* slot = k == "key" ? &out->key : &out->value;
+      if (k == "value") *value_element = field.value;
       if (auto err = DecodeData(field.value, format, i, k, slot)) return err;
     } else if (k == "partition" && !to_partition) {
       if (field.value.is_null()) continue;
@@ -63,10 +67,18 @@ std::optional<ErrorReply> DecodeRecord(dom::element rec, EmbeddedFormat format, 
   return std::nullopt;
 }
 
+// The 42203 refusal of record i's value.
+ErrorReply NotARecord(size_t i, model::Table table, std::string_view why) {
+  return kafka_errors::JsonConversion("records[" + std::to_string(i) + "].value is not a valid " +
+                                      std::string(model::TableName(table)) + " record: " +
+                                      std::string(why));
+}
+
 }  // namespace
 
 std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
-                                                         EmbeddedFormat format, bool to_partition) {
+                                                         EmbeddedFormat format, bool to_partition,
+                                                         std::optional<model::Table> validate) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return kafka_errors::EmptyPayload();
   }
@@ -88,6 +100,7 @@ std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
     return Unprocessable("The request body must be a JSON object with a \"records\" array");
   }
   ProduceRequest req;
+  std::vector<dom::element> values;  // each record's value in the DOM (null when absent)
   bool saw_records = false;
   for (auto field : top) {
     std::string_view k = field.key;
@@ -98,11 +111,14 @@ std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
       }
       saw_records = true;
       req.records.reserve(records.size());
+      values.reserve(records.size());
       size_t i = 0;
       for (dom::element rec : records) {
         ProduceRecord r;
-        if (auto err = DecodeRecord(rec, format, to_partition, i++, &r)) return *err;
+        dom::element value;
+        if (auto err = DecodeRecord(rec, format, to_partition, i++, &r, &value)) return *err;
         req.records.push_back(std::move(r));
+        values.push_back(value);
       }
     } else if (k != "key_schema" && k != "key_schema_id" && k != "value_schema" &&
                k != "value_schema_id") {
@@ -110,6 +126,17 @@ std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
     }
   }
   if (!saw_records || req.records.empty()) return Unprocessable("records may not be empty");
+  if (validate) {
+    for (size_t i = 0; i < req.records.size(); i++) {
+      const std::optional<std::string>& value = req.records[i].value;
+      if (!value) return NotARecord(i, *validate, "null value");
+      // The json format checks the parsed value; binary values are bytes, parsed here.
+      std::optional<std::string> why = format == EmbeddedFormat::kJson
+                                           ? InvalidRecordReason(*validate, values[i])
+                                           : InvalidRecordReason(*validate, *value);
+      if (why) return NotARecord(i, *validate, *why);
+    }
+  }
   return req;
 }
 

@@ -19,6 +19,7 @@
 
 #include "api/error_reply.h"
 #include "api/kafka_rest/media_type.h"
+#include "model/records.h"
 
 namespace pinpipe::api::kafka_rest {
 
@@ -35,7 +36,11 @@ struct ProduceRequest {
 // Decodes `body`. `to_partition`: the request is for /partitions/{p}, where records carry no
 // `partition` field. Errors use Confluent's codes: an empty body 42206, malformed JSON 400,
 // a wrong shape or an empty `records` 422, formats that need a Schema Registry 42202.
-std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
-                                                         EmbeddedFormat format, bool to_partition);
+// With `validate`, once the whole body decoded, every value must also be a valid record of
+// that table (record_check.h), else 42203 naming the first bad one; in the json format this
+// is checked on the body's own parse, so each value is parsed once.
+std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(
+    std::string_view body, EmbeddedFormat format, bool to_partition,
+    std::optional<model::Table> validate = std::nullopt);
 
 }  // namespace pinpipe::api::kafka_rest

@@ -8,7 +8,6 @@
 #include "api/kafka_rest/produce_request.h"
 #include "base/json_writer.h"
 #include "log/names.h"
-#include "model/json_codec.h"
 
 namespace pinpipe::api::kafka_rest {
 namespace {
@@ -52,18 +51,6 @@ std::optional<model::Table> ProduceRoutes::ValidatedTable(std::string_view topic
   return model::ParseTableName(topic.substr(prefix.size() + 1));
 }
 
-std::optional<std::string> ProduceRoutes::InvalidRecordReason(model::Table table,
-                                                              std::string_view value) {
-  Status s;
-  switch (table) {
-    case model::Table::kPin: s = model::DecodeRawPin(value).status(); break;
-    case model::Table::kGeo: s = model::DecodeRawGeo(value).status(); break;
-    case model::Table::kUser: s = model::DecodeRawUser(value).status(); break;
-  }
-  if (s.ok()) return std::nullopt;
-  return std::string(s.message());
-}
-
 std::optional<ErrorReply> ProduceRoutes::EnsureTopic(std::string_view topic,
                                                      int32_t* partitions) const {
   if (Status s = log::ValidateName("topic", topic); !s.ok()) {
@@ -88,14 +75,33 @@ std::optional<ErrorReply> ProduceRoutes::EnsureTopic(std::string_view topic,
   return std::nullopt;
 }
 
-http::Response ProduceRoutes::ProduceV2(const http::Request& req, bool to_partition) const {
-  http::Response resp = ProduceV2Unchecked(req, to_partition);
-  if (resp.status != 200) stats_.refused_requests.fetch_add(1, std::memory_order_relaxed);
-  return resp;
+void ProduceRoutes::ProduceV2(const http::Request& req, bool to_partition,
+                              http::Responder respond) const {
+  auto prepared = PrepareV2(req, to_partition);
+  if (auto* refused = std::get_if<http::Response>(&prepared)) {
+    stats_.refused_requests.fetch_add(1, std::memory_order_relaxed);
+    return respond(std::move(*refused));
+  }
+  PreparedV2& p = std::get<PreparedV2>(prepared);
+  // Per-record failures (an I/O error) still answer 200, with error codes in the offsets.
+  AppendGroupedAsync(
+      log_, req.param("topic"), std::move(p.records), p.where,
+      [this, respond = std::move(respond), sizes = std::move(p.sizes),
+       content_type = p.content_type](std::vector<AppendOutcome> outcomes) {
+        uint64_t ok = 0;
+        uint64_t bytes = 0;
+        for (size_t i = 0; i < outcomes.size(); i++) {
+          if (!outcomes[i].position) continue;
+          ok++;
+          bytes += sizes[i];
+        }
+        CountProduced(ok, bytes);
+        respond(JsonResponse(200, RenderProduceResponse(outcomes), content_type));
+      });
 }
 
-http::Response ProduceRoutes::ProduceV2Unchecked(const http::Request& req,
-                                                 bool to_partition) const {
+std::variant<ProduceRoutes::PreparedV2, http::Response> ProduceRoutes::PrepareV2(
+    const http::Request& req, bool to_partition) const {
   auto format = ParseProduceContentType(req.header("content-type").value_or(""));
   if (!format) return ErrorResponse(kafka_errors::UnsupportedMediaType());
   Negotiated type = NegotiateOr406(req);
@@ -107,55 +113,41 @@ http::Response ProduceRoutes::ProduceV2Unchecked(const http::Request& req,
     path_partition = ParsePartition(req.param("partition"));
     if (!path_partition) return ErrorResponse(kafka_errors::PartitionNotFound());
   }
-  auto decoded = DecodeProduceV2(req.body(), *format, to_partition);
+  auto decoded = DecodeProduceV2(req.body(), *format, to_partition, ValidatedTable(topic));
   if (auto* err = std::get_if<ErrorReply>(&decoded)) return ErrorResponse(*err);
   ProduceRequest& request = std::get<ProduceRequest>(decoded);
 
-  if (auto table = ValidatedTable(topic)) {
-    for (size_t i = 0; i < request.records.size(); i++) {
-      const auto& value = request.records[i].value;
-      std::optional<std::string> why =
-          value ? InvalidRecordReason(*table, *value) : std::optional<std::string>("null value");
-      if (why) {
-        return ErrorResponse(kafka_errors::JsonConversion(
-            "records[" + std::to_string(i) + "].value is not a valid " +
-            std::string(model::TableName(*table)) + " record: " + *why));
-      }
-    }
-  }
   int32_t partitions = 0;
   if (auto err = EnsureTopic(topic, &partitions)) return ErrorResponse(*err);
 
-  std::vector<log::Record> records(request.records.size());
-  std::vector<std::optional<int32_t>> where(request.records.size());
+  PreparedV2 p;
+  p.content_type = type.content_type;
+  p.records.resize(request.records.size());
+  p.where.resize(request.records.size());
+  p.sizes.resize(request.records.size());
   for (size_t i = 0; i < request.records.size(); i++) {
     ProduceRecord& r = request.records[i];
-    where[i] = path_partition ? path_partition : r.partition;
-    if (where[i] && *where[i] >= partitions) return ErrorResponse(kafka_errors::PartitionNotFound());
-    records[i].key = std::move(r.key);
-    records[i].value = r.value ? std::move(*r.value) : std::string();
-  }
-  std::vector<size_t> sizes;
-  sizes.reserve(records.size());
-  for (const log::Record& r : records) sizes.push_back(r.value.size() + (r.key ? r.key->size() : 0));
-  std::vector<AppendOutcome> outcomes = AppendGrouped(log_, topic, records, where);
-  uint64_t ok = 0;
-  uint64_t bytes = 0;
-  for (size_t i = 0; i < outcomes.size(); i++) {
-    if (outcomes[i].position) {
-      ok++;
-      bytes += sizes[i];
+    p.where[i] = path_partition ? path_partition : r.partition;
+    if (p.where[i] && *p.where[i] >= partitions) {
+      return ErrorResponse(kafka_errors::PartitionNotFound());
     }
+    log::Record& rec = p.records[i];
+    rec.key = std::move(r.key);
+    rec.value = r.value ? std::move(*r.value) : std::string();
+    p.sizes[i] = rec.value.size() + (rec.key ? rec.key->size() : 0);
   }
-  CountProduced(ok, bytes);
-  return JsonResponse(200, RenderProduceResponse(outcomes), type.content_type);
+  return p;
 }
 
 Status ProduceRoutes::Register(http::Router& router) {
-  RETURN_IF_ERROR(router.Add("POST", "/topics/{topic}",
-                             [this](const http::Request& r) { return ProduceV2(r, false); }));
-  RETURN_IF_ERROR(router.Add("POST", "/topics/{topic}/partitions/{partition}",
-                             [this](const http::Request& r) { return ProduceV2(r, true); }));
+  RETURN_IF_ERROR(router.AddAsync("POST", "/topics/{topic}",
+                                  [this](const http::Request& r, http::Responder respond) {
+                                    ProduceV2(r, false, std::move(respond));
+                                  }));
+  RETURN_IF_ERROR(router.AddAsync("POST", "/topics/{topic}/partitions/{partition}",
+                                  [this](const http::Request& r, http::Responder respond) {
+                                    ProduceV2(r, true, std::move(respond));
+                                  }));
   return router.AddStreaming("POST", "/v3/clusters/{cluster}/topics/{topic}/records",
                              [this](const http::Request& head) { return ProduceV3(head); });
 }

@@ -12,6 +12,7 @@
 #include "api/json_stream.h"
 #include "api/kafka_rest/append.h"
 #include "api/kafka_rest/produce_routes.h"
+#include "api/kafka_rest/record_check.h"
 #include "api/kafka_rest/v3_produce.h"
 #include "base/clock.h"
 
@@ -80,7 +81,7 @@ class V3Stream final : public http::BodyStream {
         continue;
       }
       if (table) {
-        auto why = r.value ? ProduceRoutes::InvalidRecordReason(*table, r.value->bytes)
+        auto why = r.value ? InvalidRecordReason(*table, r.value->bytes)
                            : std::optional<std::string>("null value");
         if (why) {
           errors[i] = kafka_errors::JsonConversion("the value is not a valid " +

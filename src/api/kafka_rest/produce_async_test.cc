@@ -1,0 +1,194 @@
+// The deferred v2 produce path end to end: ApiServer (one io thread, the v2 routes answering
+// from the log's commit thread) over the real EmbeddedTopicLog on a fault-injecting in-memory
+// FileSystem, requests over raw sockets. Concurrent requests share fsyncs and every 200 is a
+// stored record at its offset; a failed fsync fails every request of its group and then the
+// partition refuses; a graceful stop waits for produce answers still pending.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <map>
+#include <simdjson.h>
+#include <thread>
+
+#include "api/api_server.h"
+#include "base/status_matchers.h"
+#include "http/test_client.h"
+#include "io/fault_injection_file_system.h"
+#include "io/mem_file_system.h"
+#include "log/embedded_topic_log.h"
+
+namespace pinpipe::api {
+namespace {
+
+using namespace std::chrono_literals;
+using ::pinpipe::testing::IsOk;
+using ::testing::HasSubstr;
+
+constexpr std::string_view kJsonHeaders = "Content-Type: application/vnd.kafka.json.v2+json\r\n";
+
+std::string ProduceBody(const std::string& value) {
+  return R"({"records":[{"value":{"v":")" + value + R"("}}]})";
+}
+
+// The first entry of a produce response's "offsets": offset (or -1) and error_code (or 0).
+struct Offset {
+  int64_t offset = -1;
+  int64_t error_code = 0;
+};
+Offset ParseOffset(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  Offset o;
+  if (parser.parse(body).get(root) != simdjson::SUCCESS) return o;
+  simdjson::dom::element first = root["offsets"].at(0);
+  if (!first["offset"].is_null()) o.offset = first["offset"].get_int64().value();
+  if (!first["error_code"].is_null()) o.error_code = first["error_code"].get_int64().value();
+  return o;
+}
+
+class ProduceAsyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(mem_.CreateDir("/data"), IsOk());
+    auto log = log::EmbeddedTopicLog::Open(&fault_, "/data/log");
+    ASSERT_THAT(log, IsOk());
+    log_ = std::move(*log);
+    ASSERT_THAT(log_->CreateTopic("t", log::TopicConfig{}), IsOk());
+    ApiServerOptions o;
+    o.http.io_threads = 1;
+    o.kafka.validate_records = false;
+    auto server = ApiServer::Start(log_.get(), Clock::Real(), o);
+    ASSERT_THAT(server, IsOk());
+    server_ = std::move(*server);
+  }
+  void TearDown() override {
+    if (server_) {
+      EXPECT_THAT(server_->Stop(5s), IsOk());
+    }
+  }
+
+  io::MemFileSystem mem_;
+  io::FaultInjectionFileSystem fault_{&mem_};
+  std::unique_ptr<log::EmbeddedTopicLog> log_;
+  std::unique_ptr<ApiServer> server_;
+};
+
+TEST_F(ProduceAsyncTest, ConcurrentRequestsShareFsyncsAndEvery200IsStoredAtItsOffset) {
+  fault_.SetSyncDelayMicros(2000);  // a disk-like fdatasync, so requests queue behind it
+  const int64_t syncs_before = fault_.file_sync_count();
+  constexpr int kClients = 16;
+  constexpr int kRequests = 20;
+  std::vector<std::map<int64_t, std::string>> acked(kClients);  // offset -> value
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      http::testing::RawClient client;
+      ASSERT_TRUE(client.Connect(server_->port()));
+      for (int i = 0; i < kRequests; ++i) {  // keep-alive: one connection per client
+        std::string value = std::to_string(c) + "-" + std::to_string(i);
+        ASSERT_TRUE(client.Send(
+            http::testing::MakeRequest("POST", "/topics/t", ProduceBody(value), kJsonHeaders)));
+        auto r = client.Read();
+        ASSERT_EQ(r.status, 200) << r.body;
+        Offset o = ParseOffset(r.body);
+        ASSERT_GE(o.offset, 0) << r.body;
+        acked[c][o.offset] = value;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+
+  std::map<int64_t, std::string> all;
+  for (const auto& m : acked) {
+    for (const auto& [offset, value] : m) {
+      EXPECT_TRUE(all.emplace(offset, value).second) << "offset " << offset << " twice";
+    }
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(kClients * kRequests));
+  auto stored = log_->Read("t", 0, 0, SIZE_MAX);
+  ASSERT_THAT(stored, IsOk());
+  ASSERT_EQ(stored->size(), all.size());
+  for (const auto& rec : *stored) {
+    EXPECT_EQ(rec.record.value, R"({"v":")" + all[rec.offset] + R"("})") << rec.offset;
+  }
+  const int64_t syncs = fault_.file_sync_count() - syncs_before;
+  EXPECT_LT(syncs, kClients * kRequests) << "group commit should merge concurrent requests";
+  EXPECT_THAT(server_->MetricsText(), HasSubstr("pinpipe_produce_records_total 320"));
+}
+
+TEST_F(ProduceAsyncTest, AFailedFsyncFailsEveryWaitingRequestAndNothingIsStored) {
+  fault_.SetSyncDelayMicros(2000);
+  fault_.FailNthSync(1);
+  constexpr int kClients = 8;
+  std::vector<Offset> results(kClients);
+  std::vector<int> statuses(kClients);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      http::testing::RawClient client;
+      ASSERT_TRUE(client.Connect(server_->port()));
+      ASSERT_TRUE(client.Send(http::testing::MakeRequest("POST", "/topics/t",
+                                                         ProduceBody("x"), kJsonHeaders)));
+      auto r = client.Read();
+      statuses[c] = r.status;
+      results[c] = ParseOffset(r.body);
+    });
+  }
+  for (auto& t : clients) t.join();
+  // The first group's fsync failed (kIOError) and every later group was refused
+  // (kFailedPrecondition): each request is answered with Confluent's producer error.
+  for (int c = 0; c < kClients; ++c) {
+    EXPECT_EQ(statuses[c], 200);
+    EXPECT_EQ(results[c].offset, -1) << c;
+    EXPECT_EQ(results[c].error_code, 50002) << c;
+  }
+  auto offsets = log_->GetOffsets("t", 0);
+  ASSERT_THAT(offsets, IsOk());
+  EXPECT_EQ(offsets->end_offset, 0);
+  EXPECT_EQ(log_->stats().refusing_partitions, 1u);
+}
+
+TEST_F(ProduceAsyncTest, GracefulStopAnswersAPendingProduceFirst) {
+  fault_.SetSyncDelayMicros(300'000);  // the answer is pending when Stop begins
+  http::testing::RawClient client;
+  ASSERT_TRUE(client.Connect(server_->port()));
+  ASSERT_TRUE(client.Send(
+      http::testing::MakeRequest("POST", "/topics/t", ProduceBody("last"), kJsonHeaders)));
+  ASSERT_TRUE(http::testing::Eventually([&] { return log_->stats().appends == 1; }));
+  auto stop = std::async(std::launch::async, [&] { return server_->Stop(30s); });
+  auto r = client.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(ParseOffset(r.body).offset, 0);
+  EXPECT_EQ(r.headers["connection"], "close");
+  EXPECT_THAT(stop.get(), IsOk());
+  server_.reset();
+  auto stored = log_->Read("t", 0, 0, SIZE_MAX);
+  ASSERT_THAT(stored, IsOk());
+  ASSERT_EQ(stored->size(), 1u);
+}
+
+TEST_F(ProduceAsyncTest, RefusedRequestsAreAnsweredAtOnceAndWriteNothing) {
+  http::testing::RawClient client;
+  ASSERT_TRUE(client.Connect(server_->port()));
+  ASSERT_TRUE(client.Send(
+      http::testing::MakeRequest("POST", "/topics/nope", ProduceBody("x"), kJsonHeaders) +
+      http::testing::MakeRequest("POST", "/topics/t", "{bad json", kJsonHeaders) +
+      http::testing::MakeRequest("POST", "/topics/t/partitions/3", ProduceBody("x"),
+                                 kJsonHeaders) +
+      http::testing::MakeRequest("POST", "/topics/t", ProduceBody("ok"), kJsonHeaders)));
+  auto r1 = client.Read();
+  EXPECT_EQ(r1.status, 404);
+  EXPECT_THAT(r1.body, HasSubstr("40401"));
+  EXPECT_EQ(client.Read().status, 400);
+  auto r3 = client.Read();
+  EXPECT_EQ(r3.status, 404);
+  EXPECT_THAT(r3.body, HasSubstr("40402"));
+  auto r4 = client.Read();
+  EXPECT_EQ(r4.status, 200);
+  EXPECT_EQ(ParseOffset(r4.body).offset, 0);  // the refused ones took no offset
+  EXPECT_THAT(server_->MetricsText(), HasSubstr("pinpipe_produce_refused_requests_total 3"));
+}
+
+}  // namespace
+}  // namespace pinpipe::api
