@@ -16,6 +16,7 @@
 
 #include "base/test_env.h"
 #include "net/http_client.h"
+#include "testutil/child_process.h"
 
 namespace pinpipe::testutil {
 namespace {
@@ -24,45 +25,10 @@ constexpr char kBootstrapHint[] =
     "install the test peers with scripts/bootstrap --test (npm package s3rver under "
     "tests/peers)";
 
-std::string FindNode() {
-  std::vector<std::string> dirs;
-  if (const char* path = std::getenv("PATH")) {  // NOLINT(concurrency-mt-unsafe)
-    std::stringstream ss(path);
-    for (std::string dir; std::getline(ss, dir, ':');) dirs.push_back(dir);
-  }
-  dirs.insert(dirs.end(), {"/usr/local/bin", "/usr/bin"});
-  for (const std::string& dir : dirs) {
-    const std::string candidate = dir + "/node";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Result<int> WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (r < 0) return ErrnoError("waitpid", std::to_string(pid), errno);
-    if (std::chrono::steady_clock::now() > deadline) {
-      return DeadlineExceededError("process " + std::to_string(pid) + " still running");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
 }  // namespace
 
 Result<std::unique_ptr<S3rverServer>> S3rverServer::Start(std::vector<std::string> buckets) {
-  const std::string node = FindNode();
+  const std::string node = FindProgram({"node"}, {"/usr/local/bin", "/usr/bin"});
   if (node.empty())
     return FailedPreconditionError(std::string("node not found: ") + kBootstrapHint);
   const std::string script = ::pinpipe::testing::SourceDir() + "/tests/testutil/s3rver.js";
@@ -78,28 +44,16 @@ Result<std::unique_ptr<S3rverServer>> S3rverServer::Start(std::vector<std::strin
 
   std::vector<std::string> args = {node, script, "--dir", tmpl + "/data", "--port", "0"};
   for (const std::string& b : buckets) args.insert(args.end(), {"--bucket", b});
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return ErrnoError("pipe", "s3rver", errno);
   const std::string log = tmpl + "/s3rver.log";
-  const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (log_fd < 0) return ErrnoError("open", log, errno);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) return ErrnoError("fork", node, errno);
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    ::dup2(out[1], 1);
-    ::dup2(log_fd, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  auto spawned = Spawn(args, log, out[1]);
   ::close(out[1]);
-  ::close(log_fd);
+  if (!spawned.ok()) {
+    ::close(out[0]);
+    return spawned.status();
+  }
+  const pid_t pid = *spawned;
   server->pid_ = pid;
 
   // Wait for "READY <port>\n".
@@ -117,7 +71,7 @@ Result<std::unique_ptr<S3rverServer>> S3rverServer::Start(std::vector<std::strin
   if (line.rfind("READY ", 0) != 0) {
     auto code = WaitExit(pid, std::chrono::milliseconds(2000));
     if (code.ok()) server->pid_ = -1;
-    const std::string why = ReadAll(log);
+    const std::string why = TailOfFile(log, 4000);
     if (code.ok() && *code == 3) return FailedPreconditionError(why + kBootstrapHint);
     return InternalError("s3rver did not start: " + why);
   }
@@ -127,13 +81,7 @@ Result<std::unique_ptr<S3rverServer>> S3rverServer::Start(std::vector<std::strin
 }
 
 S3rverServer::~S3rverServer() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    if (!WaitExit(pid_, std::chrono::seconds(10)).ok()) {
-      ::kill(pid_, SIGKILL);
-      WaitExit(pid_, std::chrono::seconds(10)).status().IgnoreError();
-    }
-  }
+  StopProcess(pid_, std::chrono::seconds(10));
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
@@ -179,29 +127,8 @@ Status S3rverServer::ResetNextConnections(int count) {
   return Control("count=" + std::to_string(count) + "&mode=reset");
 }
 
-namespace {
-std::unique_ptr<S3rverServer>& SharedSlot() {
-  static auto* server = new std::unique_ptr<S3rverServer>();
-  return *server;
-}
-Status& SharedFailure() {
-  static auto* status = new Status();
-  return *status;
-}
-}  // namespace
+Result<S3rverServer*> SharedS3rverServer() { return SharedPeer<S3rverServer>::Get(); }
 
-Result<S3rverServer*> SharedS3rverServer() {
-  if (SharedSlot() != nullptr) return SharedSlot().get();
-  if (!SharedFailure().ok()) return SharedFailure();
-  auto started = S3rverServer::Start();
-  if (!started.ok()) {
-    SharedFailure() = started.status();
-    return started.status();
-  }
-  SharedSlot() = std::move(started).value();
-  return SharedSlot().get();
-}
-
-void S3rverEnvironment::TearDown() { SharedSlot().reset(); }
+void S3rverEnvironment::TearDown() { SharedPeer<S3rverServer>::Reset(); }
 
 }  // namespace pinpipe::testutil
