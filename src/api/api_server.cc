@@ -176,6 +176,9 @@ std::string ApiServer::MetricsText() const {
     Counter(&out, "pinpipe_log_records_total", "Records written and synced.", ls.records_appended);
     Counter(&out, "pinpipe_log_bytes_total", "Batch bytes written and synced.", ls.bytes_appended);
     Counter(&out, "pinpipe_log_fsyncs_total", "fdatasync calls of group commits.", ls.syncs);
+    Counter(&out, "pinpipe_log_overlapped_fsyncs_total",
+            "Group-commit fdatasyncs begun while another of the same partition was running.",
+            ls.overlapped_syncs);
     Counter(&out, "pinpipe_log_refusing_partitions",
             "Partitions refusing writes after an I/O error.", ls.refusing_partitions, "gauge");
     Counter(&out, "pinpipe_log_retention_segments_deleted_total",

@@ -38,6 +38,7 @@ std::vector<Field> Fields(Config& c) {
       {"log.retention_ms", &c.log.retention_ms},
       {"log.retention_bytes", &c.log.retention_bytes},
       {"log.segment_bytes", &c.log.segment_bytes},
+      {"log.max_syncs_in_flight", &c.log.max_syncs_in_flight},
       {"log.retention_check_ms", &c.log.retention_check_ms},
       {"batch.fetch_threads", &c.batch.fetch_threads},
       {"batch.analysis_dir", &c.batch.analysis_dir},

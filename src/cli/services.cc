@@ -10,7 +10,9 @@ Result<std::unique_ptr<log::EmbeddedTopicLog>> OpenLog(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return IOError("cannot create the data dir '" + config.data_dir + "': " + ec.message());
-  auto log = log::EmbeddedTopicLog::Open(io::PosixFileSystem::Default(), config.LogDir());
+  auto log = log::EmbeddedTopicLog::Open(io::PosixFileSystem::Default(), config.LogDir(),
+                                         Clock::Real(),
+                                         static_cast<int>(config.log.max_syncs_in_flight));
   if (!log.ok() && log.status().code() == StatusCode::kUnavailable) {
     return Status(StatusCode::kUnavailable,
                   std::string(log.status().message()) +

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 
@@ -34,7 +35,7 @@ class PosixWritableFile final : public WritableFile {
         if (errno == EINTR) continue;
         return PosixError("write", path_, errno);
       }
-      size_ += static_cast<uint64_t>(n);
+      size_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
       data.remove_prefix(static_cast<size_t>(n));
     }
     return Status::OK();
@@ -54,12 +55,12 @@ class PosixWritableFile final : public WritableFile {
     return Status::OK();
   }
 
-  uint64_t Size() const override { return size_; }
+  uint64_t Size() const override { return size_.load(std::memory_order_relaxed); }
 
  private:
   const std::string path_;
   int fd_;
-  uint64_t size_;
+  std::atomic<uint64_t> size_;
 };
 
 class PosixSequentialFile final : public SequentialFile {

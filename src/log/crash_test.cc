@@ -9,8 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -53,10 +55,14 @@ struct Coverage {
   int cases_with_unacked_visible = 0;
   int cases_with_lost_unacked = 0;
   int64_t acked_appends = 0;
+  uint64_t overlapped_syncs = 0;  // pipelined group commits: syncs that overlapped another
 };
 
-void RunCase(uint64_t seed, Coverage* coverage) {
-  SCOPED_TRACE("seed " + std::to_string(seed));
+// `async`: each thread queues its appends with AppendAsync without waiting (as the HTTP
+// server does), and syncs are slowed, so several groups of a partition are in their sync at
+// once (pipelined group commit) when the power goes.
+void RunCase(uint64_t seed, bool async, Coverage* coverage) {
+  SCOPED_TRACE("seed " + std::to_string(seed) + (async ? " async" : ""));
   std::mt19937_64 rng(seed);
   io::MemFileSystem mem;
   io::FaultInjectionFileSystem fs(&mem);
@@ -78,10 +84,14 @@ void RunCase(uint64_t seed, Coverage* coverage) {
   std::vector<std::vector<std::pair<std::string, Ack>>> acked(threads);
   std::atomic<int> acks{0};
   std::atomic<int64_t> last_acked_commit{-1}, max_tried_commit{-1};
+  std::mutex async_mu;  // guards acked in async mode, and async_pending
+  std::condition_variable async_cv;
+  int async_pending = 0;
   {
     auto opened = EmbeddedTopicLog::Open(&fs, "/data");
     ASSERT_THAT(opened, IsOk());
     EmbeddedTopicLog* log = opened->get();
+    if (async) fs.SetSyncDelayMicros(50 + static_cast<int64_t>(rng() % 400));
     if (kind == 0) fs.FailNthWrite(fail_at);
     if (kind == 1) fs.FailNthSync(fail_at);
     std::vector<std::thread> workers;
@@ -94,6 +104,21 @@ void RunCase(uint64_t seed, Coverage* coverage) {
           std::vector<Record> records(count);
           for (int i = 0; i < count; ++i) {
             records[i].value = Value(t, n, i, count) + std::string(r() % 80, 'x');
+          }
+          if (async) {
+            std::lock_guard<std::mutex> l(async_mu);
+            async_pending++;
+            log->AppendAsync("t", PartitionChoice::Explicit(partition), std::move(records),
+                             [&, t, partition, count, first = Value(t, n, 0, count)](
+                                 Result<std::vector<RecordPosition>> pos) {
+                               std::lock_guard<std::mutex> l(async_mu);
+                               if (pos.ok()) {
+                                 acked[t].push_back({first, {partition, (*pos)[0].offset, count}});
+                                 acks++;
+                               }
+                               if (--async_pending == 0) async_cv.notify_all();
+                             });
+            continue;
           }
           auto pos = log->Append("t", PartitionChoice::Explicit(partition), records);
           if (pos.ok()) {
@@ -113,7 +138,13 @@ void RunCase(uint64_t seed, Coverage* coverage) {
       fs.SetActive(false);
     }
     for (auto& w : workers) w.join();
+    {
+      std::unique_lock<std::mutex> l(async_mu);
+      async_cv.wait(l, [&] { return async_pending == 0; });
+    }
+    coverage->overlapped_syncs += log->stats().overlapped_syncs;
     fs.SetActive(false);  // power off before the log object goes away
+    fs.SetSyncDelayMicros(0);
   }
   ASSERT_THAT(fs.DropUnsyncedData(torn ? std::optional<uint64_t>(seed) : std::nullopt), IsOk());
   fs.SetActive(true);
@@ -183,22 +214,29 @@ void RunCase(uint64_t seed, Coverage* coverage) {
   }
 }
 
-TEST(CrashTest, AcknowledgedRecordsSurviveRandomPowerLoss) {
-  constexpr uint64_t kCases = 2000;
+void RunCases(uint64_t cases, bool async) {
   Coverage coverage;
-  for (uint64_t seed = 0; seed < kCases; ++seed) {
-    RunCase(seed, &coverage);
+  for (uint64_t seed = 0; seed < cases; ++seed) {
+    RunCase(seed, async, &coverage);
     if (::testing::Test::HasFatalFailure()) return;
   }
-  std::printf("crash cases %llu: acked appends %lld, torn tail cut in %d, unacked but "
-              "visible in %d, unacked lost in %d\n",
-              static_cast<unsigned long long>(kCases),
+  std::printf("crash cases %llu%s: acked appends %lld, torn tail cut in %d, unacked but "
+              "visible in %d, unacked lost in %d, overlapped syncs %llu\n",
+              static_cast<unsigned long long>(cases), async ? " (async)" : "",
               static_cast<long long>(coverage.acked_appends), coverage.cases_with_torn_tail_cut,
-              coverage.cases_with_unacked_visible, coverage.cases_with_lost_unacked);
+              coverage.cases_with_unacked_visible, coverage.cases_with_lost_unacked,
+              static_cast<unsigned long long>(coverage.overlapped_syncs));
   // The cases must actually reach the interesting states.
   EXPECT_GT(coverage.cases_with_torn_tail_cut, 0);
   EXPECT_GT(coverage.cases_with_unacked_visible, 0);
   EXPECT_GT(coverage.cases_with_lost_unacked, 0);
+  if (async) EXPECT_GT(coverage.overlapped_syncs, 0u) << "no group commits were pipelined";
+}
+
+TEST(CrashTest, AcknowledgedRecordsSurviveRandomPowerLoss) { RunCases(2000, /*async=*/false); }
+
+TEST(CrashTest, AcknowledgedAsyncAppendsSurvivePowerLossDuringPipelinedSyncs) {
+  RunCases(1000, /*async=*/true);
 }
 
 }  // namespace

@@ -12,8 +12,10 @@ namespace {
 constexpr std::string_view kMetaFile = "topic.meta";
 constexpr std::string_view kGroupSuffix = ".offsets";
 
-PartitionOptions OptionsFor(const TopicConfig& c) {
-  return PartitionOptions{c.segment_bytes, c.retention_bytes, c.retention_ms};
+PartitionOptions OptionsFor(const TopicConfig& c, int max_syncs_in_flight) {
+  PartitionOptions o{c.segment_bytes, c.retention_bytes, c.retention_ms};
+  o.max_syncs_in_flight = max_syncs_in_flight;
+  return o;
 }
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -33,8 +35,14 @@ EmbeddedTopicLog::~EmbeddedTopicLog() = default;
 
 Result<std::unique_ptr<EmbeddedTopicLog>> EmbeddedTopicLog::Open(io::FileSystem* fs,
                                                                  std::string data_dir,
-                                                                 Clock* clock) {
+                                                                 Clock* clock,
+                                                                 int max_syncs_in_flight) {
+  if (max_syncs_in_flight < 1 || max_syncs_in_flight > 64) {
+    return InvalidArgumentError("max_syncs_in_flight must be in [1, 64], got " +
+                                std::to_string(max_syncs_in_flight));
+  }
   std::unique_ptr<EmbeddedTopicLog> log(new EmbeddedTopicLog(fs, std::move(data_dir), clock));
+  log->max_syncs_in_flight_ = max_syncs_in_flight;
   RETURN_IF_ERROR(log->Load().WithContext("opening topic log in " + log->dir_));
   return log;
 }
@@ -103,7 +111,7 @@ Result<std::shared_ptr<EmbeddedTopicLog::Topic>> EmbeddedTopicLog::OpenTopic(
   for (int32_t p = 0; p < config.partitions; ++p) {
     ASSIGN_OR_RETURN(auto partition,
                      Partition::Open(fs_, io::JoinPath(TopicDir(name), std::to_string(p)),
-                                     name + "/" + std::to_string(p), OptionsFor(config),
+                                     name + "/" + std::to_string(p), OptionsFor(config, max_syncs_in_flight_),
                                      clock_, &counters_, &pool_));
     topic->partitions.push_back(std::move(partition));
   }

@@ -35,14 +35,16 @@ namespace pinpipe::log {
 class EmbeddedTopicLog final : public TopicLog {
  public:
   // Partitions written at once by different threads: beyond this, partitions take turns.
-  static constexpr int kCommitThreads = 4;
+  static constexpr int kCommitThreads = 8;
 
   // Opens or creates the log in `data_dir` (its parent must exist) and recovers every
   // partition. kUnavailable if another process holds the data dir; kCorruption if a
   // metadata file or a sealed segment is damaged.
-  static Result<std::unique_ptr<EmbeddedTopicLog>> Open(io::FileSystem* fs,
-                                                        std::string data_dir,
-                                                        Clock* clock = Clock::Real());
+  // `max_syncs_in_flight` (1-64): groups of one partition that may be in their fdatasync at
+  // once (PartitionOptions; pipelined group commit).
+  static Result<std::unique_ptr<EmbeddedTopicLog>> Open(
+      io::FileSystem* fs, std::string data_dir, Clock* clock = Clock::Real(),
+      int max_syncs_in_flight = PartitionOptions{}.max_syncs_in_flight);
   EmbeddedTopicLog(const EmbeddedTopicLog&) = delete;
   EmbeddedTopicLog& operator=(const EmbeddedTopicLog&) = delete;
   ~EmbeddedTopicLog() override;
@@ -105,6 +107,7 @@ class EmbeddedTopicLog final : public TopicLog {
   const std::string topics_dir_;
   const std::string groups_dir_;
   Clock* const clock_;
+  int max_syncs_in_flight_ = PartitionOptions{}.max_syncs_in_flight;  // set by Open
   std::unique_ptr<io::FileLock> lock_;
   uint64_t recovered_truncated_bytes_ = 0;
   // Shared by every Partition (declared before topics_, so they outlive them).

@@ -24,6 +24,7 @@ LogStats LogCounters::Snapshot() const {
   s.bytes_appended = bytes_.load(kRelaxed);
   s.syncs = syncs_.load(kRelaxed);
   s.group_commits = group_commits_.load(kRelaxed);
+  s.overlapped_syncs = overlapped_syncs_.load(kRelaxed);
   for (size_t i = 0; i < group_sizes_.size(); ++i) {
     s.group_commit_sizes[i] = group_sizes_[i].load(kRelaxed);
   }

@@ -26,6 +26,8 @@ struct LogStats {
   uint64_t syncs = 0;             // group-commit fdatasync calls, failed ones included (not
                                   // the index/directory syncs of rolls, retention, topics)
   uint64_t group_commits = 0;     // leader rounds that wrote at least one batch
+  uint64_t overlapped_syncs = 0;  // syncs begun while another group of the same partition
+                                  // was still in its sync (pipelined group commit)
   // Non-cumulative: group_commit_sizes[i] counts groups of n appends with
   // kGroupCommitSizeBounds[i-1] < n <= kGroupCommitSizeBounds[i]; the last is n > 64.
   // Their sum is group_commits.
@@ -52,6 +54,7 @@ class LogCounters {
     Inc(records_, records);
     Inc(bytes_, bytes);
   }
+  void OverlappedSync() { Inc(overlapped_syncs_, 1); }
   void RetentionDeleted(uint64_t segments) { Inc(retention_deleted_, segments); }
   void RefusingChanged(int delta) { refusing_.fetch_add(delta, std::memory_order_relaxed); }
 
@@ -65,7 +68,7 @@ class LogCounters {
   std::atomic<uint64_t> appends_{0}, records_{0}, bytes_{0};
   std::atomic<uint64_t> syncs_{0}, sync_micros_sum_{0}, group_commits_{0};
   std::array<std::atomic<uint64_t>, kGroupCommitSizeBounds.size() + 1> group_sizes_{};
-  std::atomic<uint64_t> retention_deleted_{0};
+  std::atomic<uint64_t> retention_deleted_{0}, overlapped_syncs_{0};
   std::atomic<int64_t> refusing_{0};
 };
 

@@ -26,8 +26,20 @@ struct Partition::Writer {
   std::vector<Record> owned;        // AppendAsync's records (Append's stay the caller's)
   std::span<const Record> records;
   PartitionAppendCallback done;     // called once, with no lock held
-  Status status;                    // set by WriteGroup when this batch alone is refused
+  Status status;                    // set by WriteFlight when this batch alone is refused
   int64_t base_offset = -1;
+};
+
+// One group from the moment the writer takes it until it is completed.
+struct Partition::Flight {
+  uint64_t seq = 0;
+  Group group;
+  std::shared_ptr<Segment> segment;  // where it was written
+  std::vector<BatchHeader> headers;   // of the batches written, with their positions
+  std::vector<uint64_t> positions;
+  uint64_t bytes = 0;                 // written
+  Status status;                      // of the write and sync
+  bool done = false;                  // synced (or failed); waits for the earlier groups
 };
 
 Partition::Partition(io::FileSystem* fs, std::string dir, std::string name,
@@ -45,7 +57,7 @@ Partition::Partition(io::FileSystem* fs, std::string dir, std::string name,
 
 Partition::~Partition() {
   std::unique_lock<std::mutex> l(mu_);
-  idle_cv_.wait(l, [&] { return !draining_; });
+  idle_cv_.wait(l, [&] { return drains_ == 0; });
 }
 
 Result<std::unique_ptr<Partition>> Partition::Open(io::FileSystem* fs, std::string dir,
@@ -83,6 +95,8 @@ Status Partition::Recover() {
   if (bases.empty()) {
     ASSIGN_OR_RETURN(auto seg, Segment::Create(fs_, dir_, 0));
     segments_.push_back(std::move(seg));
+    write_offset_ = 0;
+    write_position_ = 0;
     return Status::OK();
   }
   for (size_t i = 0; i < bases.size(); ++i) {
@@ -97,6 +111,8 @@ Status Partition::Recover() {
     }
     segments_.push_back(std::move(seg));
   }
+  write_offset_ = segments_.back()->next_offset();
+  write_position_ = segments_.back()->size();
   return Status::OK();
 }
 
@@ -145,52 +161,81 @@ void Partition::AppendAsync(std::vector<Record> records, PartitionAppendCallback
 
 bool Partition::Enqueue(std::unique_ptr<Writer> w, bool inline_drain) {
   writers_.push_back(std::move(w));
-  if (draining_) {  // the running drain takes it into its next group
-    if (fill_target_ > 0 && writers_.size() >= fill_target_) fill_cv_.notify_one();
-    return false;
+  if (fill_target_ > 0 && writers_.size() >= fill_target_) fill_cv_.notify_one();
+  // A drain not busy with a group of its own will take it (drains_ counts those in flight).
+  const bool drain_ready = drains_ > static_cast<int>(flights_.size());
+  const bool may_write =
+      !writing_ && static_cast<int>(flights_.size()) < options_.max_syncs_in_flight;
+  if (drain_ready || (drains_ > 0 && !may_write)) return false;
+  if (inline_drain) {
+    drains_++;
+    return true;
   }
-  draining_ = true;
-  if (inline_drain) return true;
+  ScheduleDrain();
+  return false;
+}
+
+void Partition::ScheduleDrain() {
+  drains_++;
   pool_->Submit([this] {
     std::unique_lock<std::mutex> l(mu_);
     Drain(l, nullptr);
   });
-  return false;
 }
 
 void Partition::Drain(std::unique_lock<std::mutex>& l, const Writer* until) {
-  while (true) {
-    if (until == nullptr) AwaitGroup(l);
-    if (writers_.empty()) break;
-    Group group = TakeGroup();
-    const bool has_until = std::any_of(group.begin(), group.end(),
-                                       [&](const auto& x) { return x.get() == until; });
-    const Status status = CommitGroup(l, group);
-    last_in_flight_ = group.size() + writers_.size();
-    l.unlock();
-    for (auto& x : group) {
-      const Status& s = x->status.ok() ? status : x->status;
-      if (s.ok()) {
-        x->done(x->base_offset);
-      } else {
-        x->done(s);
-      }
+  bool took_until = false;
+  while (!writers_.empty() && !writing_ &&
+         static_cast<int>(flights_.size()) < options_.max_syncs_in_flight) {
+    writing_ = true;
+    if (until == nullptr && options_.max_syncs_in_flight == 1) AwaitGroup(l);
+    if (writers_.empty()) {
+      writing_ = false;
+      break;
     }
-    group.clear();  // the records of async appends go now, outside the lock
-    l.lock();
-    if (has_until) break;  // a blocking Append got its answer: it returns now
+    auto owned = std::make_unique<Flight>();
+    Flight& f = *owned;
+    f.seq = next_flight_seq_++;
+    f.group = TakeGroup();
+    took_until = took_until || std::any_of(f.group.begin(), f.group.end(),
+                                           [&](const auto& x) { return x.get() == until; });
+    flights_.push_back(std::move(owned));
+    Status status = WriteFlight(l, f);
+    writing_ = false;
+    // The next group need not wait for this one's sync: another drain may write it now.
+    if (status.ok() && !writers_.empty() &&
+        static_cast<int>(flights_.size()) < options_.max_syncs_in_flight &&
+        drains_ <= static_cast<int>(flights_.size())) {
+      ScheduleDrain();
+    }
+    if (status.ok() && options_.sync && !f.headers.empty()) {
+      std::shared_ptr<Segment> segment = f.segment;
+      if (syncing_++ > 0) counters_->OverlappedSync();
+      l.unlock();
+      const int64_t sync_start = clock_->MonotonicMicros();
+      status = segment->Sync().WithContext("partition " + name_);
+      const int64_t micros = std::max<int64_t>(0, clock_->MonotonicMicros() - sync_start);
+      counters_->Sync(static_cast<uint64_t>(micros));
+      l.lock();
+      syncing_--;
+      sync_ewma_micros_ =
+          sync_ewma_micros_ == 0 ? micros : (7 * sync_ewma_micros_ + micros) / 8;
+    }
+    if (status.ok() && !f.headers.empty()) {
+      counters_->Written(
+          static_cast<uint64_t>(f.headers.back().next_offset() - f.headers.front().base_offset),
+          f.bytes);
+    }
+    FinishFlight(f, std::move(status));
+    last_in_flight_ = f.group.size() + writers_.size();
+    CompleteReady(l);  // f may be gone from here on
+    if (took_until) break;  // a blocking Append's group is synced: it returns (or waits)
     if (until == nullptr && pool_->HasBacklog()) break;  // let other partitions have a thread
   }
-  if (writers_.empty()) {
-    draining_ = false;
-    idle_cv_.notify_all();
-    return;
-  }
-  // Appends are left: a pool thread carries on (draining_ stays set).
-  pool_->Submit([this] {
-    std::unique_lock<std::mutex> lock(mu_);
-    Drain(lock, nullptr);
-  });
+  drains_--;
+  // Appends are left and no drain will come back for them: a pool thread carries on.
+  if (!writers_.empty() && drains_ == 0) ScheduleDrain();
+  if (drains_ == 0) idle_cv_.notify_all();
 }
 
 void Partition::AwaitGroup(std::unique_lock<std::mutex>& l) {
@@ -217,93 +262,135 @@ Partition::Group Partition::TakeGroup() {
   return group;
 }
 
-Status Partition::CommitGroup(std::unique_lock<std::mutex>& l, Group& group) {
-  if (removed_) return FailedPreconditionError("partition " + name_ + " was deleted");
-  if (!write_error_.ok()) return RefusedError();
-  std::vector<BatchHeader> headers;
-  std::vector<uint64_t> positions;
-  l.unlock();
-  Status status = WriteGroup(group, &headers, &positions);
-  l.lock();
-  if (status.ok()) {
-    for (size_t i = 0; i < headers.size(); ++i) {
-      segments_.back()->Publish(headers[i], positions[i]);
-    }
-  } else {
-    write_error_ = status;
-    if (!removed_) counters_->RefusingChanged(+1);  // RemoveAll takes it back
-  }
-  return status;
-}
-
 namespace {
 constexpr size_t kKeepGroupBufBytes = 8 << 20;
 }  // namespace
 
-Status Partition::WriteGroup(Group& group, std::vector<BatchHeader>* headers,
-                             std::vector<uint64_t>* positions) {
-  RETURN_IF_ERROR(RollIfFull());
-  std::shared_ptr<Segment> active;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    active = segments_.back();
-  }
-  // Only the running drain changes the active segment's size and offsets, so these stay
-  // valid.
-  int64_t next = active->next_offset();
-  const uint64_t start = active->size();
+Status Partition::WriteFlight(std::unique_lock<std::mutex>& l, Flight& f) {
+  if (removed_) return FailedPreconditionError("partition " + name_ + " was deleted");
+  if (!write_error_.ok()) return RefusedError();
+  RETURN_IF_ERROR(RollIfFull(l, f));
+  f.segment = segments_.back();
+  int64_t next = write_offset_;
+  const uint64_t start = write_position_;
+  l.unlock();
   const int64_t now_ms = clock_->NowMicros() / 1000;
   std::string& buf = group_buf_;
   buf.clear();
   size_t need = 0;
-  for (const auto& x : group) {
+  for (const auto& x : f.group) {
     for (const Record& r : x->records) need += RecordPayloadBytes(r) + 32;
     need += kBatchHeaderSize;
   }
   buf.reserve(need);
-  for (auto& x : group) {
+  Status status;
+  for (auto& x : f.group) {
     const size_t before = buf.size();
     Status s = EncodeBatch(next, x->records, now_ms, &buf);
     if (!s.ok()) {
       x->status = s;  // this request alone is refused; the rest of the group goes on
       continue;
     }
-    ASSIGN_OR_RETURN(BatchHeader h, DecodeBatchHeader(std::string_view(buf).substr(before)));
-    headers->push_back(h);
-    positions->push_back(start + before);
+    auto h = DecodeBatchHeader(std::string_view(buf).substr(before));
+    if (!h.ok()) {
+      status = h.status();
+      break;
+    }
+    f.headers.push_back(*h);
+    f.positions.push_back(start + before);
     x->base_offset = next;
-    next = h.next_offset();
+    next = h->next_offset();
   }
-  if (buf.empty()) return Status::OK();
-  counters_->GroupCommit(headers->size());
-  RETURN_IF_ERROR(active->Write(buf).WithContext("partition " + name_));
-  if (options_.sync) {
-    const int64_t sync_start = clock_->MonotonicMicros();
-    Status synced = active->Sync();
-    const int64_t micros = std::max<int64_t>(0, clock_->MonotonicMicros() - sync_start);
-    counters_->Sync(static_cast<uint64_t>(micros));
-    sync_ewma_micros_ = sync_ewma_micros_ == 0 ? micros : (7 * sync_ewma_micros_ + micros) / 8;
-    RETURN_IF_ERROR(synced.WithContext("partition " + name_));
+  if (status.ok() && !buf.empty()) {
+    counters_->GroupCommit(f.headers.size());
+    status = f.segment->Write(buf).WithContext("partition " + name_);
   }
-  counters_->Written(static_cast<uint64_t>(next - headers->front().base_offset), buf.size());
+  const size_t written = buf.size();
   if (buf.capacity() > kKeepGroupBufBytes) std::string().swap(buf);  // don't pin a rare giant
+  l.lock();
+  if (status.ok()) {
+    f.bytes = written;
+    write_offset_ = next;
+    write_position_ = start + written;
+  }
+  return status;
+}
+
+Status Partition::RollIfFull(std::unique_lock<std::mutex>& l, const Flight& f) {
+  if (write_position_ < static_cast<uint64_t>(options_.segment_bytes)) return Status::OK();
+  // Every earlier group must be synced and completed first (`f`, the last, is not written
+  // yet): then the sealed segment never has a torn tail (docs/log_format.md §6) and no drain
+  // still syncs its file.
+  flights_cv_.wait(l, [&] { return flights_.front().get() == &f; });
+  // A group that failed meanwhile may have left unpublished bytes in the segment: no seal.
+  if (!write_error_.ok()) return RefusedError();
+  std::shared_ptr<Segment> active = segments_.back();
+  l.unlock();
+  Status status = active->Seal().WithContext("sealing a segment of " + name_);
+  Result<std::unique_ptr<Segment>> next = FailedPreconditionError("not created");
+  if (status.ok()) next = Segment::Create(fs_, dir_, active->next_offset());
+  l.lock();
+  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(next.status());
+  segments_.push_back(std::move(next).value());
+  write_offset_ = segments_.back()->next_offset();
+  write_position_ = 0;
   return Status::OK();
 }
 
-Status Partition::RollIfFull() {
-  std::shared_ptr<Segment> active;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    active = segments_.back();
-    if (active->size() < static_cast<uint64_t>(options_.segment_bytes)) return Status::OK();
+void Partition::FinishFlight(Flight& f, Status status) {
+  f.done = true;
+  if (status.ok()) return;
+  f.status = std::move(status);
+  if (f.seq < failed_seq_) failed_seq_ = f.seq;
+  if (write_error_.ok()) {
+    write_error_ = f.status;
+    if (!removed_) counters_->RefusingChanged(+1);  // RemoveAll takes it back
   }
-  // Every byte of `active` is synced (groups are synced before they are published), so the
-  // sealed segment never has a torn tail (docs/log_format.md §6).
-  RETURN_IF_ERROR(active->Seal().WithContext("sealing a segment of " + name_));
-  ASSIGN_OR_RETURN(auto next, Segment::Create(fs_, dir_, active->next_offset()));
-  std::lock_guard<std::mutex> l(mu_);
-  segments_.push_back(std::move(next));
-  return Status::OK();
+}
+
+void Partition::CompleteReady(std::unique_lock<std::mutex>& l) {
+  std::vector<std::unique_ptr<Flight>> ready;
+  while (!flights_.empty() && flights_.front()->done) {
+    std::unique_ptr<Flight> f = std::move(flights_.front());
+    flights_.pop_front();
+    if (f->status.ok() && f->seq > failed_seq_) {
+      f->status = FailedPreconditionError("partition " + name_ +
+                                          ": an earlier group failed (" +
+                                          write_error_.ToString() + ")");
+    }
+    if (f->status.ok()) {
+      for (size_t i = 0; i < f->headers.size(); ++i) {
+        f->segment->Publish(f->headers[i], f->positions[i]);
+      }
+    }
+    ready.push_back(std::move(f));
+  }
+  if (ready.empty()) return;
+  flights_cv_.notify_all();
+  const uint64_t ticket = next_ticket_++;
+  l.unlock();
+  {
+    std::unique_lock<std::mutex> t(ticket_mu_);
+    ticket_cv_.wait(t, [&] { return serving_ticket_ == ticket; });
+  }
+  for (auto& f : ready) {
+    for (auto& x : f->group) {
+      const Status& s = x->status.ok() ? f->status : x->status;
+      if (s.ok()) {
+        x->done(x->base_offset);
+      } else {
+        x->done(s);
+      }
+    }
+  }
+  {
+    std::lock_guard<std::mutex> t(ticket_mu_);
+    serving_ticket_++;
+  }
+  ticket_cv_.notify_all();
+  ready.clear();  // the records of async appends go now, outside the lock
+  l.lock();
 }
 
 Result<std::vector<StoredRecord>> Partition::Read(int64_t offset, size_t max_bytes) {

@@ -2,23 +2,36 @@
 // commit, reads by offset, rolling, retention and crash recovery (docs/log_format.md §6-7).
 //
 // Durability: an append completes only after its batch is fdatasynced. Appends queue in
-// writers_; one drain at a time takes everything queued (up to kMaxGroupBytes), writes the
-// batches with one write and one fdatasync, publishes them and completes each append with the
-// shared Status (group commit, as leveldb's DBImpl::Write). What arrives during a sync forms
-// the next group. AppendAsync never waits: its drain runs on a CommitPool thread. A blocking
-// Append drains on its own thread when the partition is idle (no hand-off), else waits.
-// Failure: if a write, sync or roll fails, that group gets the error and every later append
-// gets kFailedPrecondition until the partition is reopened (Open runs recovery again).
+// writers_. A drain takes everything queued (up to kMaxGroupBytes) as one group, encodes and
+// writes it with one write, and fdatasyncs it; what arrives meanwhile forms the next group
+// (group commit, as leveldb's DBImpl::Write).
+//
+// Pipelined syncs: writing is serialized (one drain holds the writer role at a time), but
+// up to `max_syncs_in_flight` groups may be in their fdatasync at once: as soon as a group is
+// written, the next drain may write the next group and start its own sync. Concurrent
+// fdatasyncs of one file overlap in the device, so a partition whose clients wait for their
+// answer (HTTP producers) is no longer bound to one sync at a time. Groups complete strictly
+// in order: a group is published (made readable) and its appends answered only once every
+// earlier group has been. If a group's write or sync fails, it and every later group get the
+// error, even one whose own fdatasync returned 0 (after a writeback error, a later fdatasync
+// of the same file may report success while the earlier data is lost).
+//
+// AppendAsync never waits: its drains run on a CommitPool thread. A blocking Append drains on
+// its own thread when no drain is ready to take it, else waits.
+// Failure: if a write, sync or roll fails, that group and the later ones get the error, and
+// every later append gets kFailedPrecondition until the partition is reopened (Open runs
+// recovery again).
 //
 // Thread-safety: every method may be called from any thread. mu_ guards the segment list,
-// the queue and the published end offset; the drain writes to the active segment without it.
+// the queue, the groups in flight and the published end offset; the writer writes to the
+// active segment without it, and drains sync without it.
 //
-// Commit delay: clients that wait for their answer before sending again (HTTP keep-alive
-// producers) split into two halves that alternate between "in the sync" and "arrived during
-// it", so groups hold half of them. So a pool drain that just answered a group waits, before
-// the next one, until as many appends are queued as were in flight last round (the answered
-// clients are back), but never longer than half the recent fdatasync time (and 2 ms): groups
-// then hold every client (PostgreSQL's commit_delay, made adaptive). Not for sync = false.
+// Commit delay (only with max_syncs_in_flight = 1): clients that wait for their answer before
+// sending again split into two halves that alternate between "in the sync" and "arrived
+// during it", so groups hold half of them. So a pool drain that just answered a group waits,
+// before the next one, until as many appends are queued as were in flight last round, but
+// never longer than half the recent fdatasync time (and 2 ms) (PostgreSQL's commit_delay,
+// made adaptive). With several syncs in flight the arrivals get their own sync instead.
 #pragma once
 
 #include <condition_variable>
@@ -49,6 +62,9 @@ struct PartitionOptions {
   // false only for benchmarks (db_bench's fillseq): appends return before fdatasync and are
   // not durable. Topics never set it.
   bool sync = true;
+  // Groups of this partition in their fdatasync at the same time (>= 1). 1 = one group at a
+  // time, with the commit delay described above.
+  int max_syncs_in_flight = 4;
 };
 
 // Completion of an asynchronous append: the offset of its first record, or the error.
@@ -107,27 +123,36 @@ class Partition {
 
  private:
   struct Writer;
+  struct Flight;
   using Group = std::vector<std::unique_ptr<Writer>>;
   Partition(io::FileSystem* fs, std::string dir, std::string name, PartitionOptions options,
             Clock* clock, LogCounters* counters, CommitPool* pool);
   Status Recover();
-  // Queues `w`; starts a drain on the pool if none runs. Returns true if the caller should
-  // drain itself instead (`inline_drain` and the partition was idle).
+  // Queues `w`; starts a drain if none is ready to take it. Returns true if the caller should
+  // drain itself instead (`inline_drain`); the drain is then counted in drains_.
   bool Enqueue(std::unique_ptr<Writer> w, bool inline_drain) EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Commits groups while appends are queued. Called with draining_ set by its caller. Stops
-  // after the group holding `until` (a blocking Append's own writer) or, on a pool thread,
-  // when other partitions wait for a thread; leftovers are handed to the pool.
+  // Counts and submits a drain to the pool.
+  void ScheduleDrain() EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes, writes, syncs and completes groups while appends are queued and this drain may
+  // write. Stops after the group holding `until` (a blocking Append's own writer) is synced,
+  // when another drain holds the writer role or enough groups are in flight, or, on a pool
+  // thread, when other partitions wait for a thread. Counted in drains_ by its caller.
   void Drain(std::unique_lock<std::mutex>& l, const Writer* until) EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Group TakeGroup() EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The commit delay (see the top): waits on fill_cv_ for the next group to fill.
   void AwaitGroup(std::unique_lock<std::mutex>& l) EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Writes, syncs and publishes `group` (mu_ released meanwhile); the group's Status.
-  Status CommitGroup(std::unique_lock<std::mutex>& l, Group& group)
+  // Writer role held: rolls if needed, encodes and writes `f` (mu_ released meanwhile).
+  Status WriteFlight(std::unique_lock<std::mutex>& l, Flight& f) EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writer role held: rolls the active segment once it is full, after every group in
+  // flight before `f` (the newest) has completed, so its bytes are all synced and nobody
+  // syncs its file any more.
+  Status RollIfFull(std::unique_lock<std::mutex>& l, const Flight& f)
       EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // mu_ not held: writes and syncs the group, rolling first if needed.
-  Status WriteGroup(Group& group, std::vector<BatchHeader>* headers,
-                    std::vector<uint64_t>* positions);
-  Status RollIfFull() LOCKS_EXCLUDED(mu_);
+  // Records the outcome of `f`'s write and sync; on failure, refuses later groups.
+  void FinishFlight(Flight& f, Status status) EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Publishes the completed groups at the front of flights_ and answers their appends, in
+  // order across threads (mu_ released while the callbacks run).
+  void CompleteReady(std::unique_lock<std::mutex>& l) EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status RefusedError() const EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
@@ -150,21 +175,37 @@ class Partition {
   // reading a segment that retention has just dropped from the list.
   std::vector<std::shared_ptr<Segment>> segments_ GUARDED_BY(mu_);
   std::deque<std::unique_ptr<Writer>> writers_ GUARDED_BY(mu_);  // not yet in a group
-  // A drain is running or scheduled; it ends only with writers_ empty.
-  bool draining_ GUARDED_BY(mu_) = false;
-  std::condition_variable idle_cv_;  // draining_ became false (the destructor waits for it)
+  // Groups written or being written, not yet completed; oldest first.
+  std::deque<std::unique_ptr<Flight>> flights_ GUARDED_BY(mu_);
+  uint64_t next_flight_seq_ GUARDED_BY(mu_) = 0;
+  // Seq of the first group whose write or sync failed (UINT64_MAX: none): it and every later
+  // group complete with an error.
+  uint64_t failed_seq_ GUARDED_BY(mu_) = UINT64_MAX;
+  bool writing_ GUARDED_BY(mu_) = false;  // a drain holds the writer role
+  // Where the writer appends next in the active segment: ahead of the published end while
+  // groups are in flight. Writer role only (read and set under mu_).
+  int64_t write_offset_ GUARDED_BY(mu_) = 0;
+  uint64_t write_position_ GUARDED_BY(mu_) = 0;
+  int drains_ GUARDED_BY(mu_) = 0;  // drains running or scheduled
+  int syncing_ GUARDED_BY(mu_) = 0;  // drains in a group's fdatasync
+  std::condition_variable idle_cv_;     // drains_ reached 0 (the destructor waits for it)
+  std::condition_variable flights_cv_;  // flights_ shrank (a roll waits for it to empty)
+  // Completion tickets: batches of completed groups answer their appends in ticket order.
+  uint64_t next_ticket_ GUARDED_BY(mu_) = 0;
+  std::mutex ticket_mu_;  // never held with mu_
+  std::condition_variable ticket_cv_;
+  uint64_t serving_ticket_ GUARDED_BY(ticket_mu_) = 0;
   // Commit delay: appends in flight during the last group (that group + what queued during
   // its sync), and while the drain waits, the queue length that ends the wait (0: none).
   size_t last_in_flight_ GUARDED_BY(mu_) = 0;
   size_t fill_target_ GUARDED_BY(mu_) = 0;
   std::condition_variable fill_cv_;
-  // Smoothed fdatasync time; only the running drain touches it.
-  int64_t sync_ewma_micros_ = 0;
+  int64_t sync_ewma_micros_ GUARDED_BY(mu_) = 0;  // smoothed fdatasync time
   Status write_error_ GUARDED_BY(mu_);  // sticky: set by the first failed group; while set
                                         // (and not removed_) counted in refusing_partitions
   bool removed_ GUARDED_BY(mu_) = false;
-  // The drain's write buffer, reused across groups so a large group does not allocate
-  // (and page-fault) a fresh buffer each time. Only the running drain touches it.
+  // The writer's encode buffer, reused across groups so a large group does not allocate
+  // (and page-fault) a fresh buffer each time. Writer role only.
   std::string group_buf_;
 };
 
