@@ -55,6 +55,9 @@ struct Config {
     int64_t max_buffer_bytes = 16 << 20;         // per open object
     std::string errors_tolerance = "all";        // all: bad records to the DLQ; none: stop
     std::string dlq_topic;           // empty: <name>-dlq
+    int64_t max_in_flight_puts = 16;             // objects put at once
+    int64_t max_in_flight_bytes = 64 << 20;      // object bytes in flight
+    int64_t commit_interval_ms = 1000;           // offset commits while running; 0: every pass
   } sink;
 
   // The scheduler of `pinpipe up` and `pinpipe schedule` (docs/scheduler.md).

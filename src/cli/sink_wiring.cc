@@ -16,6 +16,9 @@ Result<sink::SinkOptions> SinkOptionsFrom(const Config& config) {
   o.max_buffer_bytes = config.sink.max_buffer_bytes;
   RETURN_IF_ERROR(sink::ParseErrorsTolerance(config.sink.errors_tolerance, &o.errors_tolerance));
   o.dlq_topic = config.sink.dlq_topic;
+  o.max_in_flight_puts = config.sink.max_in_flight_puts;
+  o.max_in_flight_bytes = config.sink.max_in_flight_bytes;
+  o.commit_interval_ms = config.sink.commit_interval_ms;
   RETURN_IF_ERROR(sink::Validate(o));
   return o;
 }

@@ -16,6 +16,17 @@ namespace {
 
 constexpr int64_t kStaleTempMs = 3600 * 1000;
 
+// Whether the file `key` belongs in a listing of `prefix` continuing after `after`.
+bool FileMayMatch(std::string_view key, std::string_view prefix, std::string_view after) {
+  return key.starts_with(prefix) && (after.empty() || key > after);
+}
+
+// Whether some key under the directory `dir` (with its trailing '/') may.
+bool DirMayMatch(std::string_view dir, std::string_view prefix, std::string_view after) {
+  return (dir.starts_with(prefix) || prefix.starts_with(dir)) &&
+         (after.empty() || dir > after || after.starts_with(dir));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(io::FileSystem* fs,
@@ -90,25 +101,55 @@ Status LocalObjectStore::MakeParents(std::string_view key) {
   size_t slash = key.find('/');
   while (slash != std::string_view::npos) {
     const std::string dir = PathOf(key.substr(0, slash));
+    // Existence only: whether it is a directory is asked after a failure (NestingError), as
+    // IsDir reads the whole directory, and these are the partition directories of the lake.
     if (!fs_->FileExists(dir)) {
       RETURN_IF_ERROR(fs_->CreateDir(dir));
-      RETURN_IF_ERROR(fs_->SyncDir(io::DirName(dir)));  // the new entry survives power loss
-    } else if (!IsDir(dir)) {
-      return FailedPreconditionError(Url() + ": cannot store '" + std::string(key) + "': '" +
-                                     std::string(key.substr(0, slash)) +
-                                     "' is an object, and a directory store cannot nest under it");
+      RETURN_IF_ERROR(SyncDirShared(io::DirName(dir)));  // the new entry survives power loss
     }
     slash = key.find('/', slash + 1);
   }
   return Status::OK();
 }
 
+Status LocalObjectStore::NestingError(std::string_view key, Status status) {
+  size_t slash = key.find('/');
+  while (slash != std::string_view::npos) {
+    const std::string dir = PathOf(key.substr(0, slash));
+    if (fs_->FileExists(dir) && !IsDir(dir)) {
+      return FailedPreconditionError(Url() + ": cannot store '" + std::string(key) + "': '" +
+                                     std::string(key.substr(0, slash)) +
+                                     "' is an object, and a directory store cannot nest under it");
+    }
+    slash = key.find('/', slash + 1);
+  }
+  return status;
+}
+
+Status LocalObjectStore::SyncDirShared(const std::string& dir) {
+  std::unique_lock<std::mutex> l(sync_mu_);
+  DirSync& d = dir_syncs_[dir];
+  // Everything done in `dir` before this point is covered by any sync that starts later.
+  const uint64_t ticket = ++d.requested;
+  while (d.synced < ticket && d.running) sync_cv_.wait(l);
+  if (d.synced >= ticket) return Status::OK();
+  d.running = true;
+  const uint64_t covers = d.requested;
+  l.unlock();
+  Status s = fs_->SyncDir(dir);
+  l.lock();
+  d.running = false;
+  if (s.ok()) d.synced = std::max(d.synced, covers);  // on failure each waiter tries its own
+  sync_cv_.notify_all();
+  return s;
+}
+
 Status LocalObjectStore::Put(std::string_view key, std::string_view data,
                              const PutOptions& options) {
   RETURN_IF_ERROR(CheckKey(key));
-  RETURN_IF_ERROR(MakeParents(key));
+  if (Status s = MakeParents(key); !s.ok()) return NestingError(key, s);
   const std::string path = PathOf(key);
-  if (IsDir(path)) {
+  if (IsDir(path)) {  // cheap unless it is one: opendir fails at once on a file
     return FailedPreconditionError(Url() + ": cannot store '" + std::string(key) +
                                    "': other objects are nested under it");
   }
@@ -132,9 +173,10 @@ Status LocalObjectStore::Put(std::string_view key, std::string_view data,
   }
   if (!s.ok()) {
     fs_->RemoveFile(tmp).IgnoreError();
-    return s;
+    return s.code() == StatusCode::kAlreadyExists ? s : NestingError(key, s);
   }
-  return fs_->SyncDir(io::DirName(path));
+  // One directory sync covers every put into the directory that renamed before it started.
+  return SyncDirShared(io::DirName(path));
 }
 
 Result<std::string> LocalObjectStore::Get(std::string_view key) {
@@ -196,7 +238,7 @@ Status LocalObjectStore::Delete(std::string_view key) {
   Status s = fs_->RemoveFile(path);
   if (s.code() == StatusCode::kNotFound) return Status::OK();
   RETURN_IF_ERROR(s);
-  return fs_->SyncDir(io::DirName(path));
+  return SyncDirShared(io::DirName(path));
 }
 
 Result<ListPage> LocalObjectStore::List(std::string_view prefix, std::string_view token,
@@ -219,36 +261,52 @@ Status LocalObjectStore::Walk(const std::string& rel, std::string_view prefix,
   if (names.status().code() == StatusCode::kNotFound) return Status::OK();  // removed meanwhile
   if (!names.ok()) return names.status();
   // Children in the byte order of the keys they lead to: a directory `d` yields keys `d/...`.
+  // Telling a directory from a file costs a system call, and a listing of a big directory
+  // comes in many pages, so only what a page can use is looked at: names that cannot lead to a
+  // key past `after` under `prefix` are dropped unlooked, and being a directory changes a
+  // name's place only next to names it is a prefix of, so only those are typed before sorting;
+  // the rest are typed when reached, and the page stops at `limit`.
   struct Child {
     std::string key;  // for a directory, with its trailing '/'
-    bool is_dir;
+    int type;         // -1 not looked at yet, 0 file, 1 directory
   };
   std::vector<Child> children;
   for (const std::string& name : *names) {
     if (rel.empty() && name == kTempDir) continue;
-    const std::string key = rel.empty() ? name : rel + "/" + name;
-    const bool is_dir = IsDir(PathOf(key));
-    children.push_back({is_dir ? key + "/" : key, is_dir});
+    std::string key = rel.empty() ? name : rel + "/" + name;
+    if (FileMayMatch(key, prefix, after) || DirMayMatch(key + "/", prefix, after)) {
+      children.push_back({std::move(key), -1});
+    }
   }
   std::sort(children.begin(), children.end(),
             [](const Child& a, const Child& b) { return a.key < b.key; });
-  for (const Child& c : children) {
+  for (size_t i = 0; i + 1 < children.size(); ++i) {
+    if (!children[i + 1].key.starts_with(children[i].key)) continue;
+    children[i].type = IsDir(PathOf(children[i].key)) ? 1 : 0;
+    if (children[i].type == 1) children[i].key += '/';
+  }
+  std::sort(children.begin(), children.end(),
+            [](const Child& a, const Child& b) { return a.key < b.key; });
+  for (Child& c : children) {
     if (out->size() >= limit) return Status::OK();
-    const std::string_view k = c.key;
-    if (c.is_dir) {
+    if (c.type < 0) {
+      c.type = IsDir(PathOf(c.key)) ? 1 : 0;
+      if (c.type == 1) c.key += '/';
+    }
+    if (c.type == 1) {
       // Descend only if some key under it can start with `prefix` and sort after `after`.
-      const bool prefix_ok = k.starts_with(prefix) || prefix.starts_with(k);
-      const bool after_ok = after.empty() || k > after || after.starts_with(k);
-      if (prefix_ok && after_ok) {
+      if (DirMayMatch(c.key, prefix, after)) {
         RETURN_IF_ERROR(Walk(c.key.substr(0, c.key.size() - 1), prefix, after, limit, out));
       }
       continue;
     }
-    if (!k.starts_with(prefix) || (!after.empty() && k <= after)) continue;
-    auto info = Head(c.key);
-    if (info.status().code() == StatusCode::kNotFound) continue;  // deleted meanwhile
-    if (!info.ok()) return info.status();
-    out->push_back(std::move(*info));
+    if (!FileMayMatch(c.key, prefix, after)) continue;
+    const std::string path = PathOf(c.key);
+    auto size = fs_->GetFileSize(path);
+    auto mtime = size.ok() ? fs_->GetFileModificationTime(path) : Result<int64_t>(size.status());
+    if (mtime.status().code() == StatusCode::kNotFound) continue;  // deleted meanwhile
+    if (!mtime.ok()) return mtime.status();
+    out->push_back(ObjectInfo{c.key, *size, *mtime, ""});
   }
   return Status::OK();
 }

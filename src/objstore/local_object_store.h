@@ -8,6 +8,11 @@
 // one survives power loss once Put returned. Temp files are never listed; ones older than an
 // hour (left by a crashed writer) are removed by Open.
 //
+// Cost of a Put (the sink's hot path): one file fdatasync and one directory fsync, and no
+// directory is ever read. Concurrent puts into one directory share directory syncs (group
+// commit: a sync that starts after a put's rename covers it), so N puts in flight cost N
+// file syncs and as few as one directory sync.
+//
 // Limits of a directory tree (documented, not hidden): a key cannot be both an object and the
 // parent of another (`a` and `a/b`): the second Put fails with kFailedPrecondition; keys whose
 // first segment is `.pinpipe-tmp` are kInvalidArgument.
@@ -16,10 +21,14 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "base/thread_annotations.h"
 #include "io/file_system.h"
 #include "objstore/object_store.h"
 
@@ -53,6 +62,11 @@ class LocalObjectStore final : public ObjectStore {
   std::string PathOf(std::string_view key) const;
   // Creates the directories between the root and `key`'s parent, fsyncing each new entry.
   Status MakeParents(std::string_view key);
+  // After a failed write of `key`: kFailedPrecondition if an object stands where one of its
+  // parent directories should be, else `status`.
+  Status NestingError(std::string_view key, Status status);
+  // SyncDir(dir), shared by the callers that arrive while another sync of `dir` runs.
+  Status SyncDirShared(const std::string& dir) LOCKS_EXCLUDED(sync_mu_);
   std::string NewTempPath();
   bool IsDir(const std::string& path);
   Status NotFound(std::string_view key) const;
@@ -66,6 +80,15 @@ class LocalObjectStore final : public ObjectStore {
   const std::string root_;  // absolute, no trailing '/'
   const uint64_t temp_seed_;
   std::atomic<uint64_t> temp_counter_{0};
+
+  struct DirSync {
+    uint64_t requested = 0;  // tickets handed out
+    uint64_t synced = 0;     // every ticket up to this one is durable
+    bool running = false;
+  };
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::map<std::string, DirSync> dir_syncs_ GUARDED_BY(sync_mu_);  // one per directory written
 };
 
 }  // namespace pinpipe::objstore

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <cstring>
+
 namespace pinpipe::sink {
 
 struct JsonLineChecker::Impl {
@@ -17,7 +19,12 @@ Result<std::string_view> JsonLineChecker::Line(std::string_view value, std::stri
   if (error) {
     return InvalidArgumentError(std::string("not JSON: ") + simdjson::error_message(error));
   }
-  if (value.find_first_of("\r\n") == std::string_view::npos) return value;
+  // Two memchr scans: find_first_of("\r\n") calls memchr on the set once per byte of the
+  // value, which was the sink's top CPU cost on 500-byte records.
+  if (std::memchr(value.data(), '\n', value.size()) == nullptr &&
+      std::memchr(value.data(), '\r', value.size()) == nullptr) {
+    return value;
+  }
   // Line breaks can only be whitespace between tokens (JSON strings escape them); the text
   // minifier drops that whitespace and keeps every token as written.
   scratch->resize(value.size() + simdjson::SIMDJSON_PADDING);

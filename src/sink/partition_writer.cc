@@ -1,5 +1,6 @@
 #include "sink/partition_writer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "sink/object_key.h"
@@ -7,8 +8,12 @@
 namespace pinpipe::sink {
 
 PartitionWriter::PartitionWriter(std::string topic, int32_t partition, CutPolicy policy,
-                                 int64_t position)
-    : topic_(std::move(topic)), partition_(partition), policy_(policy), position_(position) {}
+                                 int64_t position, BufferRecycler* buffers)
+    : topic_(std::move(topic)),
+      partition_(partition),
+      policy_(policy),
+      buffers_(buffers),
+      position_(position) {}
 
 void PartitionWriter::Add(int64_t offset, int64_t timestamp_ms, std::string_view line,
                           std::vector<ObjectChunk>* out) {
@@ -22,6 +27,14 @@ void PartitionWriter::Add(int64_t offset, int64_t timestamp_ms, std::string_view
   if (open_records_ == 0) {
     open_start_ = offset;
     open_base_timestamp_ = timestamp_ms;
+    // Room for an object like the last one: growing a fresh string by doubling copied each
+    // large object about twice and faulted in its pages again at every step.
+    const size_t want = std::min(max_bytes, std::max(last_bytes_ + last_bytes_ / 8, line.size() + 1));
+    if (buffers_ != nullptr) {
+      open_ = buffers_->Take(want);
+    } else {
+      open_.reserve(want);
+    }
   }
   open_.append(line);
   open_.push_back('\n');
@@ -40,6 +53,7 @@ void PartitionWriter::CutNow(std::vector<ObjectChunk>* out) {
   chunk.start_offset = open_start_;
   chunk.last_offset = open_last_;
   chunk.records = open_records_;
+  last_bytes_ = open_.size();
   chunk.data = std::move(open_);
   out->push_back(std::move(chunk));
   open_.clear();

@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sink/buffer_recycler.h"
+
 namespace pinpipe::sink {
 
 struct CutPolicy {
@@ -44,7 +46,9 @@ struct ObjectChunk {
 class PartitionWriter {
  public:
   // `position`: the offset of the first record the writer will see (the committed offset).
-  PartitionWriter(std::string topic, int32_t partition, CutPolicy policy, int64_t position);
+  // `buffers` (optional, must outlive the writer): where object buffers come from.
+  PartitionWriter(std::string topic, int32_t partition, CutPolicy policy, int64_t position,
+                  BufferRecycler* buffers = nullptr);
   PartitionWriter(const PartitionWriter&) = delete;
   PartitionWriter& operator=(const PartitionWriter&) = delete;
 
@@ -71,12 +75,14 @@ class PartitionWriter {
   const std::string topic_;
   const int32_t partition_;
   const CutPolicy policy_;
+  BufferRecycler* const buffers_;
   int64_t position_;
   std::string open_;
   int64_t open_records_ = 0;
   int64_t open_start_ = 0;
   int64_t open_last_ = 0;
   int64_t open_base_timestamp_ = 0;
+  size_t last_bytes_ = 0;  // the size of the last object cut, to size the next one
 };
 
 }  // namespace pinpipe::sink

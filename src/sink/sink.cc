@@ -1,6 +1,7 @@
 #include "sink/sink.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <span>
@@ -52,11 +53,21 @@ Sink::Sink(log::TopicLog* log, objstore::ObjectStore* store, Clock* clock, SinkO
       options_(std::move(options)),
       topics_(std::move(topics)),
       group_(options_.GroupName()),
-      dlq_topic_(options_.DlqTopic()) {}
+      dlq_topic_(options_.DlqTopic()),
+      buffers_(static_cast<size_t>(options_.max_in_flight_puts) + 2,
+               static_cast<size_t>(options_.max_in_flight_bytes)) {
+  pool_ = std::make_unique<PutPool>(
+      static_cast<int>(options_.max_in_flight_puts), options_.max_in_flight_bytes,
+      [this](const ObjectChunk& c) { return PutWithRetry(c); }, &buffers_);
+}
 
-Sink::~Sink() = default;
+Sink::~Sink() {
+  closing_ = true;  // a put in flight that is retrying gives up at its next sleep
+  pool_.reset();    // waits for the puts in flight while everything they touch lives
+}
 
 void Sink::Warn(const std::string& message) {
+  std::lock_guard<std::mutex> l(warn_mu_);
   if (options_.warn) {
     options_.warn(message);
   } else {
@@ -65,13 +76,14 @@ void Sink::Warn(const std::string& message) {
 }
 
 bool Sink::SleepMs(int64_t ms, const std::atomic<bool>* stop) {
+  auto stopped = [&] { return closing_.load() || (stop != nullptr && stop->load()); };
   while (ms > 0) {
-    if (stop != nullptr && stop->load()) return false;
+    if (stopped()) return false;
     int64_t step = std::min(ms, kMaxSleepStepMs);
     clock_->SleepForMicros(step * 1000);
     ms -= step;
   }
-  return stop == nullptr || !stop->load();
+  return !stopped();
 }
 
 template <typename Fn>
@@ -116,9 +128,11 @@ Status Sink::RefreshTopics(const std::atomic<bool>* /*stop*/) {
         start = po.start_offset;
       }
       Partition p;
-      p.writer = std::make_unique<PartitionWriter>(topic, po.partition, PolicyOf(options_), start);
+      p.writer = std::make_unique<PartitionWriter>(topic, po.partition, PolicyOf(options_), start,
+                                                   &buffers_);
       p.committed = committed.value_or(-1);
       p.durable = start;
+      p.issued = start;
       auto [it, inserted] = partitions_.emplace(key, std::move(p));
       Publish(key, it->second);
     }
@@ -138,7 +152,10 @@ void Sink::Publish(const Key& key, const Partition& p) {
 
 void Sink::ResetToDurable(const Key& key, Partition& p) {
   p.writer = std::make_unique<PartitionWriter>(key.first, key.second, PolicyOf(options_),
-                                               p.durable);
+                                               p.durable, &buffers_);
+  p.issued = p.durable;
+  p.in_flight.clear();
+  p.reset = false;
   p.schedule_due_ms = -1;
   Publish(key, p);
 }
@@ -161,19 +178,84 @@ void Sink::MaybeScheduledCut(Partition& p, std::vector<ObjectChunk>* out) {
   }
 }
 
-Status Sink::PutAll(const Key& key, std::vector<ObjectChunk>& chunks,
-                    const std::atomic<bool>* stop) {
+Status Sink::PutWithRetry(const ObjectChunk& c) {
+  return Retry("putting " + store_->Url() + "/" + c.key, stop_.load(),
+               [&] { return store_->Put(c.key, c.data); });
+}
+
+Status Sink::PutAll(const Key& key, Partition& p, std::vector<ObjectChunk>& chunks) {
+  std::vector<PutPool::Done> done;
   for (ObjectChunk& c : chunks) {
-    RETURN_IF_ERROR(Retry("putting " + store_->Url() + "/" + c.key, stop,
-                          [&] { return store_->Put(c.key, c.data); }));
-    std::lock_guard<std::mutex> l(stats_mu_);
-    TopicCounters& t = stats_.topics[key.first];
-    t.records += c.records;
-    t.objects += 1;
-    t.bytes += static_cast<int64_t>(c.data.size());
+    pool_->WaitForRoom(static_cast<int64_t>(c.data.size()), &done);
+    Absorb(done);
+    if (!put_failure_.ok()) {
+      p.reset = true;  // the rest of `chunks` is dropped: re-read it
+      chunks.clear();
+      return put_failure_;
+    }
+    const uint64_t tag = next_tag_++;
+    tags_[tag] = key;
+    p.in_flight.push_back(InFlight{tag, c.start_offset});
+    pool_->Submit(tag, std::move(c));
   }
   chunks.clear();
   return Status::OK();
+}
+
+void Sink::Absorb(std::vector<PutPool::Done>& done) {
+  for (PutPool::Done& d : done) {
+    auto t = tags_.find(d.tag);
+    if (t == tags_.end()) continue;
+    const Key key = t->second;
+    tags_.erase(t);
+    if (d.status.ok()) {
+      std::lock_guard<std::mutex> l(stats_mu_);
+      TopicCounters& c = stats_.topics[key.first];
+      c.records += d.chunk.records;
+      c.objects += 1;
+      c.bytes += d.bytes;
+    } else if (put_failure_.ok()) {
+      put_failure_ = d.status;
+    }
+    auto it = partitions_.find(key);
+    if (it == partitions_.end()) continue;  // gone meanwhile
+    Partition& p = it->second;
+    for (InFlight& f : p.in_flight) {
+      if (f.tag != d.tag) continue;
+      f.done = d.status.ok();
+      f.failed = !d.status.ok();
+    }
+    if (!d.status.ok()) p.reset = true;
+    Advance(p);
+  }
+  done.clear();
+}
+
+void Sink::Advance(Partition& p) {
+  while (!p.in_flight.empty() && p.in_flight.front().done) p.in_flight.pop_front();
+  // A failed put stays at the front: nothing from its first offset on is durable.
+  p.durable = p.in_flight.empty() ? p.issued : p.in_flight.front().start_offset;
+}
+
+Status Sink::Settle() {
+  std::vector<PutPool::Done> done;
+  pool_->WaitAll(&done);
+  Absorb(done);
+  for (auto& [key, p] : partitions_) {
+    Advance(p);
+    if (p.reset) ResetToDurable(key, p);
+  }
+  Status failure = put_failure_;
+  put_failure_ = Status::OK();
+  return failure;
+}
+
+Status Sink::FailPass(Status failure, const std::atomic<bool>* stop) {
+  Settle().IgnoreError();  // `failure` is the first; the rest are reset all the same
+  // What was put is committed even when a later put or partition failed.
+  Status committed = CommitMoved(stop, /*force=*/true);
+  if (!committed.ok()) Warn("committing after a failure: " + committed.ToString());
+  return failure;
 }
 
 Status Sink::HandleBadRecord(const Key& key, const log::StoredRecord& r, const Status& why,
@@ -213,7 +295,8 @@ Result<bool> Sink::SkipRetentionGap(const Key& key, Partition& p, const std::ato
   }
   std::vector<ObjectChunk> chunks;
   p.writer->CutNow(&chunks);  // what was read is still in memory: keep it
-  RETURN_IF_ERROR(PutAll(key, chunks, stop));
+  RETURN_IF_ERROR(PutAll(key, p, chunks));
+  RETURN_IF_ERROR(Settle());  // every object before the gap is durable
   Warn("records " + std::to_string(position) + ".." + std::to_string(off.start_offset - 1) +
        " of " + Where(key.first, key.second) +
        " were deleted by retention before the sink read them");
@@ -256,18 +339,16 @@ Result<bool> Sink::Step(const Key& key, Partition& p, const std::atomic<bool>* s
         break;
       }
       if (Status s = HandleBadRecord(key, r, line.status(), stop); !s.ok()) {
-        ResetToDurable(key, p);
+        p.reset = true;  // re-read once the puts in flight settle
         return s;
       }
       p.writer->Skip(r.offset);
     }
   }
   MaybeScheduledCut(p, &chunks);
-  if (Status s = PutAll(key, chunks, stop); !s.ok()) {
-    ResetToDurable(key, p);
-    return s;
-  }
-  p.durable = p.writer->safe_offset();
+  RETURN_IF_ERROR(PutAll(key, p, chunks));
+  p.issued = p.writer->safe_offset();
+  Advance(p);
   Publish(key, p);
   if (!bad.ok()) {
     bad_record_ = true;
@@ -276,7 +357,11 @@ Result<bool> Sink::Step(const Key& key, Partition& p, const std::atomic<bool>* s
   return consumed;
 }
 
-Status Sink::CommitMoved(const std::atomic<bool>* stop) {
+Status Sink::CommitMoved(const std::atomic<bool>* stop, bool force) {
+  const int64_t now_ms = clock_->MonotonicMicros() / 1000;
+  if (!force && last_commit_ms_ >= 0 && now_ms - last_commit_ms_ < options_.commit_interval_ms) {
+    return Status::OK();
+  }
   std::vector<log::GroupOffset> offsets;
   for (const auto& [key, p] : partitions_) {
     if (p.durable != p.committed) offsets.push_back({key.first, key.second, p.durable});
@@ -284,6 +369,7 @@ Status Sink::CommitMoved(const std::atomic<bool>* stop) {
   if (offsets.empty()) return Status::OK();
   RETURN_IF_ERROR(Retry("committing the offsets of group " + group_, stop,
                         [&] { return log_->CommitOffsets(group_, offsets); }));
+  last_commit_ms_ = now_ms;
   for (const log::GroupOffset& o : offsets) {
     auto it = partitions_.find(Key{o.topic, o.partition});
     if (it == partitions_.end()) continue;
@@ -321,14 +407,27 @@ Result<bool> Sink::Pass(const std::atomic<bool>* stop, const Limits* limits) {
     any = any || *moved;
     ++it;
   }
-  // What was put is committed even when a later partition failed.
-  Status committed = CommitMoved(stop);
-  if (!failure.ok()) return failure;
-  RETURN_IF_ERROR(committed);
+  std::vector<PutPool::Done> done;
+  pool_->TakeDone(&done);
+  Absorb(done);
+  if (failure.ok()) failure = put_failure_;
+  if (!failure.ok()) return FailPass(failure, stop);
+  RETURN_IF_ERROR(CommitMoved(stop, /*force=*/false));
   return any;
 }
 
 Status Sink::Run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
+  Status s = RunLoop(stop);
+  // Stopped (or given up): the puts in flight finish or are cancelled; what is durable is
+  // committed, the rest re-read after a restart.
+  Settle().IgnoreError();
+  if (Status c = CommitMoved(&stop, /*force=*/true); !c.ok() && s.ok() && !stop.load()) s = c;
+  stop_ = nullptr;
+  return s;
+}
+
+Status Sink::RunLoop(const std::atomic<bool>& stop) {
   int64_t next_refresh_ms = 0;
   int64_t backoff = options_.retry_backoff_initial_ms;
   int64_t failures = 0;
@@ -343,7 +442,15 @@ Status Sink::Run(const std::atomic<bool>& stop) {
     if (moved.ok()) {
       backoff = options_.retry_backoff_initial_ms;
       failures = 0;
-      if (!*moved) SleepMs(options_.idle_sleep_ms, &stop);
+      if (*moved) continue;
+      if (pool_->in_flight() == 0) {
+        SleepMs(options_.idle_sleep_ms, &stop);
+        continue;
+      }
+      // Nothing new to read: wait for a put to end instead, so it is committed soon.
+      std::vector<PutPool::Done> done;
+      pool_->WaitForDone(std::chrono::milliseconds(options_.idle_sleep_ms), &done);
+      Absorb(done);
       continue;
     }
     if (stop.load()) break;
@@ -365,6 +472,14 @@ Status Sink::Run(const std::atomic<bool>& stop) {
 }
 
 Result<SinkStats> Sink::Drain(bool cut_tails, const std::atomic<bool>* stop) {
+  stop_ = stop;
+  Result<SinkStats> r = DrainPasses(cut_tails, stop);
+  if (pool_->in_flight() > 0) Settle().IgnoreError();  // an early error: nothing stays in flight
+  stop_ = nullptr;
+  return r;
+}
+
+Result<SinkStats> Sink::DrainPasses(bool cut_tails, const std::atomic<bool>* stop) {
   RETURN_IF_ERROR(RefreshTopics(stop));
   Limits limits;
   for (const auto& [key, p] : partitions_) {
@@ -386,12 +501,13 @@ Result<SinkStats> Sink::Drain(bool cut_tails, const std::atomic<bool>* stop) {
     for (auto& [key, p] : partitions_) {
       std::vector<ObjectChunk> chunks;
       p.writer->CutNow(&chunks);
-      RETURN_IF_ERROR(PutAll(key, chunks, stop));
-      p.durable = p.writer->safe_offset();
+      if (Status s = PutAll(key, p, chunks); !s.ok()) return FailPass(s, stop);
+      p.issued = p.writer->safe_offset();
       Publish(key, p);
     }
-    RETURN_IF_ERROR(CommitMoved(stop));
   }
+  if (Status s = Settle(); !s.ok()) return FailPass(s, stop);
+  RETURN_IF_ERROR(CommitMoved(stop, /*force=*/true));
   return stats();
 }
 

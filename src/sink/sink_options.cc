@@ -33,6 +33,15 @@ Status Validate(const SinkOptions& o) {
     return InvalidArgumentError("sink retry backoff: need 1 <= initial <= max");
   }
   if (o.max_attempts < 0) return InvalidArgumentError("sink max_attempts must be >= 0");
+  if (o.max_in_flight_puts < 1 || o.max_in_flight_puts > 1024) {
+    return InvalidArgumentError("sink.max_in_flight_puts must be between 1 and 1024");
+  }
+  if (o.max_in_flight_bytes < 1) {
+    return InvalidArgumentError("sink.max_in_flight_bytes must be at least 1");
+  }
+  if (o.commit_interval_ms < 0) {
+    return InvalidArgumentError("sink.commit_interval_ms must be >= 0");
+  }
   return Status::OK();
 }
 

@@ -38,6 +38,19 @@ struct SinkOptions {
   // partition when absent. Must not match topics_regex.
   std::string dlq_topic;
 
+  // Objects put at once (across partitions): puts overlap their latency (an S3 round trip, a
+  // local fsync) while the sink reads and cuts on. Offsets are still committed only up to the
+  // first unfinished put of each partition. 1: one put at a time.
+  int64_t max_in_flight_puts = 16;
+  // Object bytes in flight at most (an object larger than this goes alone): with
+  // max_buffer_bytes, what bounds the memory of puts in flight.
+  int64_t max_in_flight_bytes = 64 << 20;
+  // How often the durable offsets are committed while running (Kafka Connect's
+  // offset.flush.interval.ms); a drain, a stop and a failure commit at once. Committing less
+  // often costs no correctness, only re-put (identical) objects after a crash; each commit
+  // is an fsync of the log. 0: after every pass.
+  int64_t commit_interval_ms = 1000;
+
   // How often the topic list is re-read, so topics created later are picked up.
   int64_t topic_refresh_ms = 5000;
   // Sleep when every partition is at its end.

@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
 #include <memory>
 #include <string>
@@ -69,6 +72,150 @@ class CommitFailingLog final : public log::TopicLog {
 
  private:
   log::TopicLog* base_;
+};
+
+// Holds the puts of chosen keys until the test lets them go, so a test decides the order in
+// which puts in flight finish; counts the puts in progress and their peak.
+class GatedObjectStore final : public objstore::ObjectStore {
+ public:
+  explicit GatedObjectStore(objstore::ObjectStore* base) : base_(base) {}
+  void Hold(const std::string& key) {
+    std::lock_guard<std::mutex> l(mu_);
+    held_.insert(key);
+  }
+  void HoldAll() {
+    std::lock_guard<std::mutex> l(mu_);
+    hold_all_ = true;
+  }
+  // Lets the puts of `key` go; with `fail`, the first of them then fails (after writing the
+  // object when `after_write`: a lost reply).
+  void Release(const std::string& key, bool fail = false, bool after_write = false) {
+    std::lock_guard<std::mutex> l(mu_);
+    held_.erase(key);
+    if (fail) failing_[key] = after_write;
+    cv_.notify_all();
+  }
+  void ReleaseAll() {
+    std::lock_guard<std::mutex> l(mu_);
+    hold_all_ = false;
+    held_.clear();
+    cv_.notify_all();
+  }
+  // Waits (a safety bound for a hung test, not a timing assertion) until `n` puts wait.
+  bool WaitForWaiting(int n) {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, std::chrono::seconds(60), [&] { return waiting_ >= n; });
+  }
+  int peak() {
+    std::lock_guard<std::mutex> l(mu_);
+    return peak_;
+  }
+
+  Status Put(std::string_view key, std::string_view data,
+             const objstore::PutOptions& options = {}) override {
+    const std::string k(key);
+    std::unique_lock<std::mutex> l(mu_);
+    active_++;
+    peak_ = std::max(peak_, active_);
+    waiting_++;
+    cv_.notify_all();
+    cv_.wait(l, [&] { return !hold_all_ && held_.count(k) == 0; });
+    waiting_--;
+    auto f = failing_.find(k);
+    const bool fail = f != failing_.end();
+    const bool after_write = fail && f->second;
+    if (fail) failing_.erase(f);
+    l.unlock();
+    Status s;
+    if (!fail || after_write) s = base_->Put(key, data, options);
+    if (fail) s = UnavailableError("injected: the held put of " + k + " failed");
+    l.lock();
+    active_--;
+    return s;
+  }
+  Result<std::string> Get(std::string_view k) override { return base_->Get(k); }
+  Result<std::string> GetRange(std::string_view k, uint64_t o, uint64_t n) override {
+    return base_->GetRange(k, o, n);
+  }
+  Result<objstore::ObjectInfo> Head(std::string_view k) override { return base_->Head(k); }
+  Result<objstore::ListPage> List(std::string_view p, std::string_view t = {},
+                                  int max_keys = 1000) override {
+    return base_->List(p, t, max_keys);
+  }
+  Status Delete(std::string_view k) override { return base_->Delete(k); }
+  std::string Url() const override { return base_->Url(); }
+
+ private:
+  objstore::ObjectStore* const base_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::set<std::string> held_;
+  std::map<std::string, bool> failing_;
+  bool hold_all_ = false;
+  int waiting_ = 0;
+  int active_ = 0;
+  int peak_ = 0;
+};
+
+// Checks at every commit that each committed offset is covered by objects in the store: the
+// partition's objects from offset 0, in key order and without a gap, hold at least that many
+// records. Counts the commits that were not.
+class CheckingLog final : public log::TopicLog {
+ public:
+  CheckingLog(log::TopicLog* base, objstore::ObjectStore* store) : base_(base), store_(store) {}
+  std::atomic<int> bad_commits{0};
+  std::atomic<int> commits{0};
+  Status CommitOffsets(std::string_view g, std::span<const log::GroupOffset> o) override {
+    for (const log::GroupOffset& go : o) {
+      if (Covered(go.topic, go.partition) < go.offset) bad_commits++;
+    }
+    commits++;
+    return base_->CommitOffsets(g, o);
+  }
+  Status CreateTopic(std::string_view t, const log::TopicConfig& c) override {
+    return base_->CreateTopic(t, c);
+  }
+  Status DeleteTopic(std::string_view t) override { return base_->DeleteTopic(t); }
+  Result<std::vector<std::string>> ListTopics() override { return base_->ListTopics(); }
+  Result<log::TopicDescription> DescribeTopic(std::string_view t) override {
+    return base_->DescribeTopic(t);
+  }
+  Result<std::vector<log::RecordPosition>> Append(std::string_view t, log::PartitionChoice w,
+                                                  std::span<const log::Record> r) override {
+    return base_->Append(t, w, r);
+  }
+  Result<std::vector<log::StoredRecord>> Read(std::string_view t, int32_t p, int64_t o,
+                                              size_t m) override {
+    return base_->Read(t, p, o, m);
+  }
+  Result<log::PartitionOffsets> GetOffsets(std::string_view t, int32_t p) override {
+    return base_->GetOffsets(t, p);
+  }
+  Result<std::optional<int64_t>> FetchCommitted(std::string_view g, std::string_view t,
+                                                int32_t p) override {
+    return base_->FetchCommitted(g, t, p);
+  }
+  Result<std::vector<log::GroupOffset>> FetchGroup(std::string_view g) override {
+    return base_->FetchGroup(g);
+  }
+  Result<std::vector<std::string>> ListGroups() override { return base_->ListGroups(); }
+
+ private:
+  int64_t Covered(const std::string& topic, int32_t p) {
+    auto objects = objstore::ListAll(*store_, PartitionPrefix(topic, p));
+    if (!objects.ok()) return -1;
+    int64_t next = 0;
+    for (const auto& info : *objects) {
+      auto key = ParseObjectKey(info.key);
+      if (!key || key->start_offset != next) break;
+      auto data = store_->Get(info.key);
+      if (!data.ok()) break;
+      next += static_cast<int64_t>(std::count(data->begin(), data->end(), '\n'));
+    }
+    return next;
+  }
+  log::TopicLog* const base_;
+  objstore::ObjectStore* const store_;
 };
 
 class SinkTest : public ::testing::Test {
@@ -341,23 +488,151 @@ TEST_F(SinkTest, RandomPutFailuresAndLostRepliesLoseAndDuplicateNothing) {
 }
 
 TEST_F(SinkTest, GivingUpOnPutsLeavesTheOffsetAtTheLastDurableObject) {
+  for (int64_t in_flight : {1, 4}) {
+    SCOPED_TRACE("max_in_flight_puts " + std::to_string(in_flight));
+    const std::string topic = "u.pin" + std::to_string(in_flight);
+    ASSERT_THAT(log_->CreateTopic(topic, {}), IsOk());
+    std::vector<std::string> values;
+    for (int i = 0; i < 10; i++) values.push_back(Value(topic, 0, i));
+    Produce(topic, 0, {values.begin(), values.begin() + 4});
+    objstore::FaultyObjectStore faulty(&store_);
+    SinkOptions o = Options(2);
+    o.topics_regex = topic;
+    o.max_attempts = 3;
+    o.max_in_flight_puts = in_flight;
+    auto sink = MakeSink(o, nullptr, &faulty);
+    ASSERT_THAT(sink->Drain(), IsOk());
+    Produce(topic, 0, {values.begin() + 4, values.end()});
+    faulty.FailPutsWithProbability(1.0, 1);
+    int64_t before = clock_.NowMicros();
+    EXPECT_THAT(sink->Drain(), StatusIs(StatusCode::kUnavailable, HasSubstr("failed 3 times")));
+    // One put at a time: the first failing one gives up and no other starts. With 4, the
+    // objects of offsets 4..9 start until the sink sees the first give up (two or three of
+    // them), and each gives up after its own three attempts and backoffs.
+    const int64_t puts_failing = faulty.failed_put_count() / 3;
+    EXPECT_EQ(faulty.failed_put_count() % 3, 0);
+    if (in_flight == 1) EXPECT_EQ(puts_failing, 1);
+    if (in_flight > 1) EXPECT_THAT(puts_failing, ::testing::AllOf(::testing::Ge(1), ::testing::Le(3)));
+    EXPECT_EQ(clock_.NowMicros() - before, puts_failing * (200 + 400) * 1000)
+        << "the backoff doubles";
+    EXPECT_THAT(Committed(topic, 0), Optional(4)) << "two objects were durable";
+    SinkOptions again = Options(2);
+    again.topics_regex = topic;
+    ASSERT_THAT(MakeSink(again)->Drain(), IsOk());
+    EXPECT_EQ(StoredLines(topic, 0), values);
+  }
+}
+
+// Several puts in flight finish in any order; the offset is committed only up to the first
+// put still running, whatever finished after it.
+TEST_F(SinkTest, OutOfOrderPutsNeverCommitPastAnUnfinishedOne) {
   ASSERT_THAT(log_->CreateTopic("u.pin", {}), IsOk());
   std::vector<std::string> values;
-  for (int i = 0; i < 10; i++) values.push_back(Value("u.pin", 0, i));
-  Produce("u.pin", 0, {values.begin(), values.begin() + 4});
-  objstore::FaultyObjectStore faulty(&store_);
-  SinkOptions o = Options(2);
-  o.max_attempts = 3;
-  auto sink = MakeSink(o, nullptr, &faulty);
-  ASSERT_THAT(sink->Drain(), IsOk());
-  Produce("u.pin", 0, {values.begin() + 4, values.end()});
-  faulty.FailPutsWithProbability(1.0, 1);
-  int64_t before = clock_.NowMicros();
-  EXPECT_THAT(sink->Drain(), StatusIs(StatusCode::kUnavailable, HasSubstr("failed 3 times")));
-  EXPECT_EQ(clock_.NowMicros() - before, (200 + 400) * 1000) << "the backoff doubles";
-  EXPECT_THAT(Committed("u.pin", 0), Optional(4)) << "two objects were durable";
-  ASSERT_THAT(MakeSink(Options(2))->Drain(), IsOk());
+  for (int i = 0; i < 6; i++) values.push_back(Value("u.pin", 0, i));
+  Produce("u.pin", 0, values);
+  GatedObjectStore gated(&store_);
+  gated.Hold(ObjectKey("u.pin", 0, 1));
+  CheckingLog checking(log_.get(), &store_);
+  SinkOptions o = Options(1);
+  o.max_in_flight_puts = 4;
+  auto sink = MakeSink(o, &checking, &gated);
+  Result<SinkStats> drained = InternalError("not run");
+  std::thread drain([&] { drained = sink->Drain(); });
+  // Offset 1 is held; 0 and then 2..5 finish around it (at most 4 in flight).
+  ASSERT_TRUE(gated.WaitForWaiting(1));
+  auto others_put = [&] {
+    for (int i : {0, 2, 3, 4, 5}) {
+      if (!store_.Head(ObjectKey("u.pin", 0, i)).ok()) return false;
+    }
+    return true;
+  };
+  for (int i = 0; i < 6000 && !others_put(); i++) {  // a bound for a hung test
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(others_put());
+  EXPECT_FALSE(store_.Head(ObjectKey("u.pin", 0, 1)).ok());
+  std::optional<int64_t> committed = Committed("u.pin", 0);
+  EXPECT_TRUE(!committed.has_value() || *committed <= 1) << *committed;
+  gated.Release(ObjectKey("u.pin", 0, 1));
+  drain.join();
+  ASSERT_THAT(drained, IsOk());
+  EXPECT_EQ(checking.bad_commits.load(), 0) << "a commit passed a put still in flight";
+  EXPECT_GT(checking.commits.load(), 0);
+  EXPECT_THAT(Committed("u.pin", 0), Optional(6));
   EXPECT_EQ(StoredLines("u.pin", 0), values);
+}
+
+// A put that fails while later ones succeed is retried; nothing is lost or duplicated, and
+// no commit passes it before its retry lands. Both ways a put fails: before writing, and
+// after (the reply was lost).
+TEST_F(SinkTest, AFailedPutAmongSeveralInFlightIsRetriedAndNothingIsLost) {
+  for (bool after_write : {false, true}) {
+    SCOPED_TRACE(after_write ? "the put happened, its reply was lost" : "the put failed");
+    const std::string topic = after_write ? "u.after" : "u.before";
+    ASSERT_THAT(log_->CreateTopic(topic, {.partitions = 2}), IsOk());
+    for (int32_t p = 0; p < 2; p++) {
+      std::vector<std::string> values;
+      for (int i = 0; i < 40; i++) values.push_back(Value(topic, p, i));
+      Produce(topic, p, values);
+    }
+    GatedObjectStore gated(&store_);
+    const std::string failing = ObjectKey(topic, 0, 9);  // flush 3: the object of 9..11
+    gated.Hold(failing);
+    CheckingLog checking(log_.get(), &store_);
+    SinkOptions o = Options(3);
+    o.topics_regex = topic;
+    o.max_in_flight_puts = 8;
+    auto sink = MakeSink(o, &checking, &gated);
+    Result<SinkStats> drained = InternalError("not run");
+    std::thread drain([&] { drained = sink->Drain(); });
+    ASSERT_TRUE(gated.WaitForWaiting(1));
+    gated.Release(failing, /*fail=*/true, after_write);
+    drain.join();
+    ASSERT_THAT(drained, IsOk());
+    EXPECT_EQ(drained->retries, 1);
+    EXPECT_EQ(checking.bad_commits.load(), 0);
+    for (int32_t p = 0; p < 2; p++) {
+      EXPECT_EQ(StoredLines(topic, p), TopicValues(topic, p));
+      EXPECT_THAT(Committed(topic, p), Optional(40));
+    }
+    EXPECT_EQ(drained->Total().records, 80);
+  }
+}
+
+TEST_F(SinkTest, PutsInFlightAreBoundedByCountAndBytes) {
+  ASSERT_THAT(log_->CreateTopic("u.pin", {.partitions = 3}), IsOk());
+  for (int32_t p = 0; p < 3; p++) {
+    std::vector<std::string> values;
+    for (int i = 0; i < 60; i++) values.push_back("\"" + std::string(98, 'a' + p) + "\"");
+    Produce("u.pin", p, values);  // 101-byte lines: objects of 10 are 1010 bytes
+  }
+  struct Case {
+    int64_t puts, bytes;
+    int peak;
+  };
+  for (const Case& c : {Case{4, 64 << 20, 4}, Case{16, 2500, 2}}) {
+    SCOPED_TRACE("max_in_flight_puts " + std::to_string(c.puts) + ", bytes " +
+                 std::to_string(c.bytes));
+    objstore::MemoryObjectStore store;
+    GatedObjectStore gated(&store);
+    gated.HoldAll();
+    SinkOptions o = Options(10);
+    o.name = "bound" + std::to_string(c.puts);
+    o.max_in_flight_puts = c.puts;
+    o.max_in_flight_bytes = c.bytes;
+    auto sink = MakeSink(o, nullptr, &gated);
+    Result<SinkStats> drained = InternalError("not run");
+    std::thread drain([&] { drained = sink->Drain(); });
+    ASSERT_TRUE(gated.WaitForWaiting(c.peak));  // the sink waits for room now
+    gated.ReleaseAll();
+    drain.join();
+    ASSERT_THAT(drained, IsOk());
+    EXPECT_EQ(gated.peak(), c.peak);
+    EXPECT_EQ(drained->Total().objects, 18);
+    for (int32_t p = 0; p < 3; p++) {
+      EXPECT_EQ(StoredLines("u.pin", p, nullptr, &store), TopicValues("u.pin", p));
+    }
+  }
 }
 
 TEST_F(SinkTest, RotateIntervalCutsOnRecordTimestamps) {
