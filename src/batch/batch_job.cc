@@ -2,17 +2,23 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
+#include <thread>
 #include <variant>
 
 #include "base/json_writer.h"
+#include "batch/object_cleaner.h"
 #include "batch/raw_objects.h"
 #include "delta/schema.h"
 #include "delta/table.h"
+#include "delta/log_files.h"
+#include "delta/uuid.h"
 #include "engine/appender.h"
+#include "engine/parquet.h"
 #include "model/records.h"
-#include "model/row_cleaner.h"
 
 namespace pinpipe::batch {
 namespace {
@@ -87,8 +93,86 @@ class Stager {
   int64_t rows_ = 0;
 };
 
+// The rows of `stage` (a table made by engine::CreateCleanTable) as a new data file of
+// `table`. When the stage's columns are the table's, name for name and type for type (the
+// cleaned tables' case), its rows go to Parquet as they are; Table::WriteDataFile would first
+// copy them all through casts into another temp table.
+Result<delta::AddFile> WriteStagedFile(objstore::ObjectStore& lake, engine::Session& session,
+                                       delta::Table& table, const std::string& stage,
+                                       Clock* clock) {
+  const delta::Schema& schema = table.snapshot().schema;
+  ASSIGN_OR_RETURN(std::vector<engine::Column> columns,
+                   session.Describe("SELECT * FROM " + stage));
+  bool same = columns.size() == schema.size();
+  for (size_t c = 0; same && c < columns.size(); ++c) {
+    same = columns[c].name == schema[c].name && columns[c].type.sql == delta::DuckDbType(schema[c]);
+  }
+  if (!same) return table.WriteDataFile("SELECT * FROM " + stage);
+  delta::AddFile add;
+  add.path = "part-00000-" + delta::RandomUuid() + ".c000.snappy.parquet";
+  ASSIGN_OR_RETURN(uint64_t size,
+                   engine::WriteParquetObject(session, "SELECT * FROM " + stage, lake,
+                                              delta::JoinKey(table.root(), add.path)));
+  ASSIGN_OR_RETURN(add.stats, delta::ComputeStats(session, stage, schema));
+  add.size = static_cast<int64_t>(size);
+  add.modification_time = clock->NowMicros() / 1000;
+  add.data_change = true;
+  return add;
+}
+
+// The crash-test hook of batch_job.h: widens the window between a data file and its commit.
+void PauseBeforeCommit() {
+  static const int64_t ms = [] {
+    const char* v = std::getenv("PINPIPE_BATCH_PAUSE_BEFORE_COMMIT_MS");  // NOLINT(concurrency-mt-unsafe)
+    return v != nullptr ? std::strtoll(v, nullptr, 10) : 0;
+  }();
+  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+std::string StageName(model::Table t) { return "__pinpipe_stage_" + std::string(model::TableName(t)); }
+
+// Reads, cleans and dedups `objects` into the temp table `stage` (created here). Decoding and
+// cleaning run on the fetch threads, one ObjectCleaner each; dedup (which needs the order) and
+// staging on this thread.
+Status StageObjects(objstore::ObjectStore& lake, engine::Session& session,
+                    const BatchOptions& options, model::Table t,
+                    const std::vector<RawObject>& objects, const std::string& stage,
+                    InOrderDedup* dedup, TableRun* run, std::map<int32_t, int64_t>* next,
+                    int64_t* rows) {
+  RETURN_IF_ERROR(engine::CreateCleanTable(session, stage, t, /*temporary=*/true));
+  Stager stager(session, stage);
+  std::vector<std::unique_ptr<ObjectCleaner>> cleaners;
+  const int threads = std::max(1, options.fetch_threads);
+  for (int w = 0; w < threads; ++w) cleaners.push_back(std::make_unique<ObjectCleaner>(t));
+  std::vector<CleanedObject> cleaned(objects.size());
+  RETURN_IF_ERROR(FetchInOrder(
+      lake, objects, threads,
+      [&](int worker, size_t i, std::string bytes) {
+        cleaners[worker]->Clean(bytes, &cleaned[i]);
+        cleaned[i].bytes = static_cast<int64_t>(bytes.size());
+        return Status::OK();
+      },
+      [&](size_t i) {
+        CleanedObject object = std::move(cleaned[i]);
+        const RawObject& raw = objects[i];
+        run->objects++;
+        run->bytes += object.bytes;
+        RETURN_IF_ERROR(dedup->Take(object, [&](model::CleanRow&& row) {
+          return stager.Add(std::move(row));
+        }));
+        int64_t& partition_next = (*next)[raw.partition];
+        partition_next =
+            std::max(partition_next, raw.start_offset + std::max<int64_t>(object.records, 1));
+        return Status::OK();
+      }));
+  RETURN_IF_ERROR(stager.Flush());
+  *rows = stager.rows();
+  return Status::OK();
+}
+
 Status LoadTable(objstore::ObjectStore& lake, engine::Session& session,
-                 const BatchOptions& options, model::Table t, TableRun* run) {
+                 const BatchOptions& options, model::Table t, TableRun* run,
+                 std::string* committed_path) {
   const std::string root = options.tables_prefix + "/" + run->table;
   if (options.full_refresh) RETURN_IF_ERROR(DeletePrefix(lake, root + "/"));
   delta::TableOptions table_options;
@@ -101,51 +185,42 @@ Status LoadTable(objstore::ObjectStore& lake, engine::Session& session,
                    ListRawObjects(lake, topic, ProcessedOffsets(table->snapshot(), topic)));
   if (objects.empty()) return Status::OK();
 
-  model::RowCleaner cleaner(t);
+  InOrderDedup dedup(t);
+  std::map<int32_t, int64_t> next;  // per partition: the offset after the last record taken
+  int64_t rows = 0;
   if (!table->snapshot().files.empty()) {  // first arrival wins across runs too
     RETURN_IF_ERROR(table->CreateView("__pinpipe_existing"));
     ASSIGN_OR_RETURN(engine::QueryResult existing,
                      session.Query("SELECT ind FROM __pinpipe_existing WHERE ind IS NOT NULL"));
-    for (const std::vector<engine::Value>& row : existing.rows) cleaner.MarkSeen(row[0].i);
+    for (const std::vector<engine::Value>& row : existing.rows) dedup.MarkSeen(row[0].i);
   }
 
-  const std::string stage = "__pinpipe_stage_" + std::string(model::TableName(t));
+  const std::string stage = StageName(t);
   RETURN_IF_ERROR(session.Execute("DROP TABLE IF EXISTS " + stage));
-  RETURN_IF_ERROR(engine::CreateCleanTable(session, stage, t, /*temporary=*/true));
-  Stager stager(session, stage);
-  std::map<int32_t, int64_t> next;  // per partition: the offset after the last record taken
-  RETURN_IF_ERROR(FetchInOrder(
-      lake, objects, options.fetch_threads, [&](const RawObject& object, std::string bytes) {
-        run->objects++;
-        run->bytes += static_cast<int64_t>(bytes.size());
-        int64_t records = 0;
-        std::string_view rest = bytes;
-        while (!rest.empty()) {
-          size_t newline = rest.find('\n');
-          std::string_view line = rest.substr(0, newline);
-          rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
-          if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-          ++records;
-          Result<std::optional<model::CleanRow>> row = cleaner.ProcessRow(line);
-          if (!row.ok() || !row->has_value()) continue;  // counted as rejected or duplicate
-          RETURN_IF_ERROR(stager.Add(std::move(**row)));
-        }
-        int64_t& partition_next = next[object.partition];
-        partition_next =
-            std::max(partition_next, object.start_offset + std::max<int64_t>(records, 1));
-        return Status::OK();
-      }));
-  RETURN_IF_ERROR(stager.Flush());
+  // The stage is created and filled in one transaction: DuckDB then moves the appended row
+  // groups into the new table at commit instead of copying every value once more.
+  RETURN_IF_ERROR(session.Execute("BEGIN TRANSACTION"));
+  Status staged = StageObjects(lake, session, options, t, objects, stage, &dedup, run, &next,
+                               &rows);
+  staged = staged.ok() ? session.Execute("COMMIT") : staged;
+  if (!staged.ok()) {
+    session.Execute("ROLLBACK").IgnoreError();
+    return staged;
+  }
+
 
   delta::CommitRequest request;
-  if (stager.rows() > 0) {
-    ASSIGN_OR_RETURN(delta::AddFile add, table->WriteDataFile("SELECT * FROM " + stage));
+  std::string added;
+  if (rows > 0) {
+    Clock* clock = options.clock != nullptr ? options.clock : Clock::Real();
+    ASSIGN_OR_RETURN(delta::AddFile add, WriteStagedFile(lake, session, *table, stage, clock));
+    added = add.path;
     request.adds.push_back(std::move(add));
   }
   for (const auto& [partition, offset] : next) {
     request.txns.push_back(delta::Txn{topic + "/" + std::to_string(partition), offset, {}});
   }
-  session.Execute("DROP TABLE IF EXISTS " + stage).IgnoreError();
+  PauseBeforeCommit();
   Result<delta::CommitResult> commit = table->Commit(std::move(request));
   if (commit.status().code() == StatusCode::kAlreadyExists) {
     // Our txn versions are in the table already: a commit whose reply was lost (the store
@@ -153,13 +228,36 @@ Status LoadTable(objstore::ObjectStore& lake, engine::Session& session,
     // way the rows are committed exactly once.
     RETURN_IF_ERROR(table->Refresh());
     run->version = table->snapshot().version;
+    added.clear();  // what is committed may not be our rows
   } else {
     RETURN_IF_ERROR(commit.status());
     run->version = commit->version;
   }
-  run->rows_added = stager.rows();
-  run->quality += cleaner.quality();
+  run->rows_added = rows;
+  run->quality += dedup.quality();
+  *committed_path = std::move(added);
   return Status::OK();
+}
+
+// CREATE OR REPLACE VIEW `name` over the cleaned table at `root` for the analyses. The rows
+// this run committed as `committed_path` are still in its stage table, so when that file is
+// live the view reads them from there and only the table's other files from Parquet.
+Status CreateCleanedView(objstore::ObjectStore& lake, engine::Session& session,
+                         const std::string& root, model::Table t,
+                         const std::string& committed_path, const std::string& name) {
+  ASSIGN_OR_RETURN(std::unique_ptr<delta::Table> table, delta::Table::Open(lake, session, root));
+  delta::Snapshot rest = table->snapshot();
+  if (committed_path.empty() || rest.files.erase(committed_path) == 0) {
+    return table->CreateView(name);
+  }
+  const std::string stage = StageName(t);
+  if (rest.files.empty()) {
+    return session.Execute("CREATE OR REPLACE VIEW " + name + " AS SELECT * FROM " + stage);
+  }
+  const std::string others = "__pinpipe_rest_" + std::string(model::TableName(t));
+  RETURN_IF_ERROR(delta::CreateSnapshotView(session, lake, root, rest, others));
+  return session.Execute("CREATE OR REPLACE VIEW " + name + " AS SELECT * FROM " + others +
+                         " UNION ALL SELECT * FROM " + stage);
 }
 
 std::string TrimStatement(std::string_view sql) {
@@ -250,28 +348,42 @@ Result<BatchResult> RunBatch(objstore::ObjectStore& lake, engine::Session& sessi
   BatchResult result;
   result.date = options.date;
   result.started_ms = clock->NowMicros() / 1000;
-  for (model::Table t : kTables) {
-    TableRun run(t);
-    run.table = CleanTableName(t);
-    Status status = LoadTable(lake, session, options, t, &run);
-    if (!status.ok()) {
-      return Status(status.code(), run.table + ": " + std::string(status.message()));
+  std::array<std::string, 3> committed;  // per table: the data file this run committed
+  Status status = [&]() -> Status {
+    for (size_t i = 0; i < std::size(kTables); ++i) {
+      TableRun run(kTables[i]);
+      run.table = CleanTableName(kTables[i]);
+      Status loaded = LoadTable(lake, session, options, kTables[i], &run, &committed[i]);
+      if (!loaded.ok()) {
+        return Status(loaded.code(), run.table + ": " + std::string(loaded.message()));
+      }
+      result.tables.push_back(std::move(run));
+      if (!options.run_analyses || options.analyses.empty() || committed[i].empty()) {
+        RETURN_IF_ERROR(session.Execute("DROP TABLE IF EXISTS " + StageName(kTables[i])));
+        committed[i].clear();
+      }
     }
-    result.tables.push_back(std::move(run));
-  }
-  if (options.run_analyses && !options.analyses.empty()) {
-    for (model::Table t : kTables) {
-      const std::string root = options.tables_prefix + "/" + CleanTableName(t);
-      ASSIGN_OR_RETURN(std::unique_ptr<delta::Table> table,
-                       delta::Table::Open(lake, session, root));
-      RETURN_IF_ERROR(table->CreateView(CleanTableName(t)));
+    if (!options.run_analyses || options.analyses.empty()) return Status::OK();
+    for (size_t i = 0; i < std::size(kTables); ++i) {
+      RETURN_IF_ERROR(CreateCleanedView(lake, session,
+                                        options.tables_prefix + "/" + CleanTableName(kTables[i]),
+                                        kTables[i], committed[i], CleanTableName(kTables[i])));
     }
     for (const Analysis& analysis : options.analyses) {
       AnalysisRun run;
       RETURN_IF_ERROR(RunAnalysis(lake, session, options, analysis, &run));
       result.analyses.push_back(std::move(run));
     }
+    return Status::OK();
+  }();
+  // The views and stage tables are this run's; the session may run more.
+  for (model::Table t : kTables) {
+    session.Execute("DROP VIEW IF EXISTS " + CleanTableName(t)).IgnoreError();
+    session.Execute("DROP VIEW IF EXISTS __pinpipe_rest_" + std::string(model::TableName(t)))
+        .IgnoreError();
+    session.Execute("DROP TABLE IF EXISTS " + StageName(t)).IgnoreError();
   }
+  RETURN_IF_ERROR(status);
   result.finished_ms = clock->NowMicros() / 1000;
   RETURN_IF_ERROR(lake.Put(RunSummaryKey(result.started_ms), result.QualityJson()));
   return result;

@@ -10,6 +10,16 @@
 // `ind` across all runs: the inds already in a table count as seen, and the first arrival (in
 // partition, offset order) wins.
 //
+// Speed: decoding and cleaning run on the fetch threads (batch/object_cleaner.h), dedup and
+// staging (DuckDB's appender) on the caller's; each cleaned table's new rows are staged in a
+// temp table written to Parquet as is (a `file://` lake gets the file in place), and the
+// analyses read this run's rows from the stage, the table's older files from Parquet. The
+// stage tables and the cleaned_* views are dropped before RunBatch returns.
+//
+// Crash-test hook: the environment variable PINPIPE_BATCH_PAUSE_BEFORE_COMMIT_MS (not a
+// config key) makes each cleaned table's commit wait that long after its Parquet file is
+// written, so a kill lands in that window often (tests/fault/batch_kill9_test.py).
+//
 // Thread-safety: RunBatch uses `session` on the calling thread and reads objects with
 // `fetch_threads` threads of its own.
 #pragma once

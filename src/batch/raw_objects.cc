@@ -77,59 +77,97 @@ Result<std::vector<RawObject>> ListRawObjects(objstore::ObjectStore& store,
 
 Status FetchInOrder(objstore::ObjectStore& store, std::span<const RawObject> objects,
                     int threads,
-                    const std::function<Status(const RawObject&, std::string bytes)>& consume) {
+                    const std::function<Status(int worker, size_t i, std::string bytes)>& process,
+                    const std::function<Status(size_t i)>& consume) {
   if (objects.empty()) return Status::OK();
-  threads = std::clamp<int>(threads, 1, static_cast<int>(objects.size()));
+  // Runs [starts[r], starts[r + 1]) of consecutive objects, one hand-over each.
+  std::vector<size_t> starts = {0};
+  uint64_t run_bytes = 0;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    if (i > starts.back() && (run_bytes >= kRunBytes || i - starts.back() >= kRunObjects)) {
+      starts.push_back(i);
+      run_bytes = 0;
+    }
+    run_bytes += objects[i].size;
+  }
+  const size_t runs = starts.size();
+  starts.push_back(objects.size());
+  threads = std::clamp<int>(threads, 1, static_cast<int>(runs));
   const size_t window = 2 * static_cast<size_t>(threads);
 
   std::mutex mu;
-  std::condition_variable changed;
-  std::vector<std::optional<Result<std::string>>> ring(window);  // slot i % window
-  size_t next = 0;       // the next object a worker takes
-  size_t consumed = 0;   // objects handed to `consume`
+  std::condition_variable ready;  // a run is done (the caller waits)
+  std::condition_variable room;   // the window moved (workers wait)
+  struct Outcome {
+    Status status;  // of the first object that failed
+    size_t end;     // objects [start, end) of the run were processed
+  };
+  std::vector<std::optional<Outcome>> done(window);  // slot r % window: run r's
+  size_t next = 0;       // the next run a worker takes
+  size_t consumed = 0;   // runs handed to `consume`
   bool stop = false;
 
-  auto worker = [&] {
+  auto worker = [&](int w) {
     std::unique_lock lock(mu);
     while (true) {
-      changed.wait(lock, [&] { return stop || next >= objects.size() || next < consumed + window; });
-      if (stop || next >= objects.size()) return;
-      size_t i = next++;
+      room.wait(lock, [&] { return stop || next >= runs || next < consumed + window; });
+      if (stop || next >= runs) return;
+      size_t r = next++;
       lock.unlock();
-      Result<std::string> bytes = store.Get(objects[i].key);
+      Status status;
+      size_t i = starts[r];
+      for (; i < starts[r + 1]; ++i) {
+        Result<std::string> bytes = store.Get(objects[i].key);
+        if (!bytes.ok()) {
+          status = Status(bytes.status().code(), "reading " + objects[i].key + ": " +
+                                                     std::string(bytes.status().message()));
+        } else {
+          status = process(w, i, std::move(*bytes));
+        }
+        if (!status.ok()) break;
+      }
       lock.lock();
-      ring[i % window] = std::move(bytes);
-      changed.notify_all();
+      done[r % window] = Outcome{std::move(status), i};
+      ready.notify_one();
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (int t = 0; t < threads; ++t) pool.emplace_back(worker, t);
 
   Status status;
-  for (size_t i = 0; i < objects.size() && status.ok(); ++i) {
-    Result<std::string> bytes = std::string();
+  for (size_t r = 0; r < runs && status.ok(); ++r) {
+    Outcome outcome;
     {
       std::unique_lock lock(mu);
-      changed.wait(lock, [&] { return ring[i % window].has_value(); });
-      bytes = std::move(*ring[i % window]);
-      ring[i % window].reset();
+      ready.wait(lock, [&] { return done[r % window].has_value(); });
+      outcome = std::move(*done[r % window]);
+      done[r % window].reset();
       ++consumed;
-      changed.notify_all();
+      room.notify_all();
     }
-    if (!bytes.ok()) {
-      status = Status(bytes.status().code(),
-                      "reading " + objects[i].key + ": " + std::string(bytes.status().message()));
-      break;
-    }
-    status = consume(objects[i], std::move(*bytes));
+    for (size_t i = starts[r]; i < outcome.end && status.ok(); ++i) status = consume(i);
+    if (status.ok()) status = std::move(outcome.status);
   }
   {
     std::lock_guard lock(mu);
     stop = true;
-    changed.notify_all();
+    room.notify_all();
   }
   for (std::thread& t : pool) t.join();
   return status;
+}
+
+Status FetchInOrder(objstore::ObjectStore& store, std::span<const RawObject> objects,
+                    int threads,
+                    const std::function<Status(const RawObject&, std::string bytes)>& consume) {
+  std::vector<std::string> held(objects.size());
+  return FetchInOrder(
+      store, objects, threads,
+      [&](int, size_t i, std::string bytes) {
+        held[i] = std::move(bytes);
+        return Status::OK();
+      },
+      [&](size_t i) { return consume(objects[i], std::move(held[i])); });
 }
 
 }  // namespace pinpipe::batch

@@ -50,4 +50,19 @@ Status FetchInOrder(objstore::ObjectStore& store, std::span<const RawObject> obj
                     int threads,
                     const std::function<Status(const RawObject&, std::string bytes)>& consume);
 
+// The same with work done on the fetching threads: `threads` workers get the objects and call
+// `process(worker, i, bytes)` for objects[i] on their own thread (`worker` in [0, threads)
+// names the thread, for per-thread state; `process` keeps what it makes, e.g. in slot i of a
+// vector); then `consume(i)` runs on the calling thread, in order of i, after process(.., i, ..)
+// returned OK (the hand-over orders their memory). Workers take runs of consecutive objects
+// (up to kRunBytes of listed size or kRunObjects objects), so a run of tiny objects costs one
+// hand-over, and at most 2 × threads runs are fetched ahead of `consume`. Stops at the first
+// error (of a get, `process` or `consume`) and returns it.
+inline constexpr uint64_t kRunBytes = 256 << 10;
+inline constexpr size_t kRunObjects = 256;
+Status FetchInOrder(objstore::ObjectStore& store, std::span<const RawObject> objects,
+                    int threads,
+                    const std::function<Status(int worker, size_t i, std::string bytes)>& process,
+                    const std::function<Status(size_t i)>& consume);
+
 }  // namespace pinpipe::batch

@@ -1,10 +1,16 @@
 #include "engine/parquet.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <system_error>
+
+#include "objstore/local_object_store.h"
 
 namespace pinpipe::engine {
 namespace {
@@ -17,12 +23,83 @@ int HexDigit(char c) {
 }
 
 Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoError("open", path, errno);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return ErrnoError("read", path, errno);
-  return std::move(buffer).str();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("open", path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return ErrnoError("stat", path, e);
+  }
+  // One buffer of the file's size, filled by pread: no stream buffer, no regrowth.
+  std::string out(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = n < 0 ? errno : EIO;
+      ::close(fd);
+      return ErrnoError("read", path, e);
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return out;
+}
+
+Status SyncPath(const std::string& path, bool directory) {
+  int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("open", path, errno);
+  int rc = directory ? ::fsync(fd) : ::fdatasync(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoError(directory ? "fsync" : "fdatasync", path, e);
+  return Status::OK();
+}
+
+// Creates the directories from `root` down to `path`'s parent, syncing each new entry.
+Status MakeParents(const std::string& root, const std::string& path) {
+  for (size_t slash = path.find('/', root.size() + 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    const std::string dir = path.substr(0, slash);
+    if (::mkdir(dir.c_str(), 0755) == 0) {
+      RETURN_IF_ERROR(SyncPath(dir.substr(0, dir.rfind('/')), true));
+    } else if (errno != EEXIST) {
+      return ErrnoError("mkdir", dir, errno);
+    }
+  }
+  return Status::OK();
+}
+
+// A `file://` store: DuckDB writes the file in the store's temp directory (same file system),
+// which is synced and renamed onto the key, as the local store's Put does with its bytes —
+// without reading the file back into memory and writing it a second time.
+Result<uint64_t> WriteLocalParquetObject(Session& session, std::string_view select_sql,
+                                         const std::string& root, std::string_view key) {
+  const std::string temp_dir = root + "/" + objstore::LocalObjectStore::kTempDir;
+  if (::mkdir(temp_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return ErrnoError("mkdir", temp_dir, errno);
+  }
+  std::string name = session.NewScratchPath(".parquet");
+  name = name.substr(name.rfind('/') + 1);
+  const std::string temp = temp_dir + "/parquet-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(reinterpret_cast<uintptr_t>(&session)) + "-" + name;
+  const std::string path = root + "/" + std::string(key);
+  Result<uint64_t> size = CopyToParquet(session, select_sql, temp);
+  Status status = size.status();
+  if (status.ok()) status = SyncPath(temp, false);
+  if (status.ok()) status = MakeParents(root, path);
+  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
+    status = ErrnoError("rename", temp, errno);
+  }
+  if (!status.ok()) {
+    std::error_code ec;
+    std::filesystem::remove(temp, ec);
+    return status;
+  }
+  RETURN_IF_ERROR(SyncPath(path.substr(0, path.rfind('/')), true));  // the rename is durable
+  return size;
 }
 
 Status WriteWholeFile(const std::string& path, std::string_view data) {
@@ -67,6 +144,10 @@ Result<uint64_t> CopyToParquet(Session& session, std::string_view select_sql,
 
 Result<uint64_t> WriteParquetObject(Session& session, std::string_view select_sql,
                                     objstore::ObjectStore& store, std::string_view key) {
+  RETURN_IF_ERROR(objstore::ValidateKey(key));
+  if (std::string root = LocalDirOfUrl(store.Url()); !root.empty()) {
+    return WriteLocalParquetObject(session, select_sql, root, key);
+  }
   std::string path = session.NewScratchPath(".parquet");
   Result<uint64_t> size = CopyToParquet(session, select_sql, path);
   Status status = size.status();

@@ -1,7 +1,8 @@
 // Parquet in and out of DuckDB, and the one place that decides how DuckDB reaches objects of
 // an ObjectStore: DuckDB writes and reads local files only (the bundled libduckdb has no
-// httpfs), so objects of a `file://` store are read in place and every other store goes
-// through files in the session's scratch directory.
+// httpfs), so objects of a `file://` store are read and written in place (a write goes to the
+// store's temp directory and is renamed onto its key, as LocalObjectStore::Put does) and every
+// other store goes through files in the session's scratch directory.
 //
 // Thread-safety: as Session. The store may be shared with other threads.
 #pragma once
@@ -21,8 +22,10 @@ namespace pinpipe::engine {
 Result<uint64_t> CopyToParquet(Session& session, std::string_view select_sql,
                                const std::string& path);
 
-// Writes the rows of `select_sql` as a Parquet object `key` of `store` (a scratch file, then one
-// Put; the object is durable on return). Returns its size in bytes.
+// Writes the rows of `select_sql` as a Parquet object `key` of `store`; the object is durable
+// and whole on return, and a failure leaves no part of it. A `file://` store gets the file
+// DuckDB wrote, fdatasynced and renamed onto the key (its directory fsynced); other stores a
+// scratch file read back into one Put. Returns its size in bytes.
 Result<uint64_t> WriteParquetObject(Session& session, std::string_view select_sql,
                                     objstore::ObjectStore& store, std::string_view key);
 

@@ -7,12 +7,14 @@
 
 #include "base/status_matchers.h"
 #include "engine/appender.h"
+#include "objstore/local_object_store.h"
 #include "objstore/memory_object_store.h"
 
 namespace pinpipe::engine {
 namespace {
 
 using ::pinpipe::testing::IsOk;
+using ::pinpipe::testing::StatusIs;
 
 std::unique_ptr<Session> OpenSession() {
   auto session = Session::Open({.threads = 1, .memory_limit = "", .scratch_parent = ""});
@@ -117,6 +119,30 @@ TEST(ParquetTest, LocalStoresAreReadInPlace) {
   EXPECT_EQ((*paths)[0], "/lake/dir x/tables/a/part-1.parquet");
   EXPECT_EQ(LocalDirOfUrl("file:///a/b/"), "/a/b");
   EXPECT_EQ(LocalDirOfUrl("s3://bucket/p"), "");
+}
+
+TEST(ParquetTest, LocalStoresAreWrittenInPlaceWithoutLeftovers) {
+  auto session = OpenSession();
+  std::string dir = session->NewScratchPath("-lake");
+  std::filesystem::create_directories(dir);
+  DirStore store(dir);  // its Put refuses: the file must not go through it
+  auto size = WriteParquetObject(*session, "SELECT range AS x FROM range(50)", store,
+                                 "tables/a/part-1.parquet");
+  ASSERT_THAT(size, IsOk());
+  const std::string path = dir + "/tables/a/part-1.parquet";
+  EXPECT_EQ(std::filesystem::file_size(path), *size);
+  auto r = session->Query("SELECT count(*), sum(x) FROM " + ReadParquetSql({path}));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->rows[0][0], Value::Int(50));
+  EXPECT_EQ(r->rows[0][1], Value::Int(1225));
+  // The temp file was renamed, not copied; nothing is left in the store's temp directory.
+  EXPECT_TRUE(std::filesystem::is_empty(dir + "/" + objstore::LocalObjectStore::kTempDir));
+  EXPECT_THAT(WriteParquetObject(*session, "SELECT 1 AS x", store, "../escape.parquet"),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(WriteParquetObject(*session, "SELECT nope", store, "tables/a/part-2.parquet"),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/tables/a/part-2.parquet"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir + "/" + objstore::LocalObjectStore::kTempDir));
 }
 
 }  // namespace
