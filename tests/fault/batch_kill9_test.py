@@ -208,16 +208,21 @@ class BatchKill9Test(unittest.TestCase):
                 self.land(lake, self.slices[cycle])
             cycle += 1
             before = self.state(lake)
+            t0 = time.monotonic()
             proc = self.batch(lake)
+            # Kill times spread over the last run's length: later runs take in fewer new
+            # objects and end sooner than the clean run.
             time.sleep(self.rng.uniform(0.0, duration))
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode(errors="replace")
-                self.assertEqual(proc.returncode, 0, err)
-                finished += 1
-                continue
-            proc.kill()
-            self.assertEqual(proc.wait(timeout=60), -signal.SIGKILL)
+            if proc.poll() is None:
+                proc.kill()
+            rc = proc.wait(timeout=60)
+            err = proc.stderr.read().decode(errors="replace")
             proc.stderr.close()
+            if rc != -signal.SIGKILL:  # it ended before the kill (or as it was sent)
+                self.assertEqual(rc, 0, err)
+                finished += 1
+                duration = max(0.2, time.monotonic() - t0)
+                continue
             kills += 1
             counts[self.phase(before, self.state(lake))] += 1
         for s in self.slices[cycle:]:
