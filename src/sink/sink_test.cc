@@ -32,12 +32,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 
-// Forwards to a log, failing every CommitOffsets while `fail_commits` is set: a sink that
-// "crashes" after its puts and before its commit.
-class CommitFailingLog final : public log::TopicLog {
+// A TopicLog that forwards every call to another; tests override what they watch.
+class ForwardingLog : public log::TopicLog {
  public:
-  explicit CommitFailingLog(log::TopicLog* base) : base_(base) {}
-  bool fail_commits = true;
+  explicit ForwardingLog(log::TopicLog* base) : base_(base) {}
   Status CreateTopic(std::string_view t, const log::TopicConfig& c) override {
     return base_->CreateTopic(t, c);
   }
@@ -58,7 +56,6 @@ class CommitFailingLog final : public log::TopicLog {
     return base_->GetOffsets(t, p);
   }
   Status CommitOffsets(std::string_view g, std::span<const log::GroupOffset> o) override {
-    if (fail_commits) return IOError("injected commit failure");
     return base_->CommitOffsets(g, o);
   }
   Result<std::optional<int64_t>> FetchCommitted(std::string_view g, std::string_view t,
@@ -70,8 +67,20 @@ class CommitFailingLog final : public log::TopicLog {
   }
   Result<std::vector<std::string>> ListGroups() override { return base_->ListGroups(); }
 
- private:
-  log::TopicLog* base_;
+ protected:
+  log::TopicLog* const base_;
+};
+
+// Forwards to a log, failing every CommitOffsets while `fail_commits` is set: a sink that
+// "crashes" after its puts and before its commit.
+class CommitFailingLog final : public ForwardingLog {
+ public:
+  explicit CommitFailingLog(log::TopicLog* base) : ForwardingLog(base) {}
+  bool fail_commits = true;
+  Status CommitOffsets(std::string_view g, std::span<const log::GroupOffset> o) override {
+    if (fail_commits) return IOError("injected commit failure");
+    return base_->CommitOffsets(g, o);
+  }
 };
 
 // Holds the puts of chosen keys until the test lets them go, so a test decides the order in
@@ -160,9 +169,10 @@ class GatedObjectStore final : public objstore::ObjectStore {
 // Checks at every commit that each committed offset is covered by objects in the store: the
 // partition's objects from offset 0, in key order and without a gap, hold at least that many
 // records. Counts the commits that were not.
-class CheckingLog final : public log::TopicLog {
+class CheckingLog final : public ForwardingLog {
  public:
-  CheckingLog(log::TopicLog* base, objstore::ObjectStore* store) : base_(base), store_(store) {}
+  CheckingLog(log::TopicLog* base, objstore::ObjectStore* store)
+      : ForwardingLog(base), store_(store) {}
   std::atomic<int> bad_commits{0};
   std::atomic<int> commits{0};
   Status CommitOffsets(std::string_view g, std::span<const log::GroupOffset> o) override {
@@ -172,33 +182,6 @@ class CheckingLog final : public log::TopicLog {
     commits++;
     return base_->CommitOffsets(g, o);
   }
-  Status CreateTopic(std::string_view t, const log::TopicConfig& c) override {
-    return base_->CreateTopic(t, c);
-  }
-  Status DeleteTopic(std::string_view t) override { return base_->DeleteTopic(t); }
-  Result<std::vector<std::string>> ListTopics() override { return base_->ListTopics(); }
-  Result<log::TopicDescription> DescribeTopic(std::string_view t) override {
-    return base_->DescribeTopic(t);
-  }
-  Result<std::vector<log::RecordPosition>> Append(std::string_view t, log::PartitionChoice w,
-                                                  std::span<const log::Record> r) override {
-    return base_->Append(t, w, r);
-  }
-  Result<std::vector<log::StoredRecord>> Read(std::string_view t, int32_t p, int64_t o,
-                                              size_t m) override {
-    return base_->Read(t, p, o, m);
-  }
-  Result<log::PartitionOffsets> GetOffsets(std::string_view t, int32_t p) override {
-    return base_->GetOffsets(t, p);
-  }
-  Result<std::optional<int64_t>> FetchCommitted(std::string_view g, std::string_view t,
-                                                int32_t p) override {
-    return base_->FetchCommitted(g, t, p);
-  }
-  Result<std::vector<log::GroupOffset>> FetchGroup(std::string_view g) override {
-    return base_->FetchGroup(g);
-  }
-  Result<std::vector<std::string>> ListGroups() override { return base_->ListGroups(); }
 
  private:
   int64_t Covered(const std::string& topic, int32_t p) {
@@ -214,7 +197,6 @@ class CheckingLog final : public log::TopicLog {
     }
     return next;
   }
-  log::TopicLog* const base_;
   objstore::ObjectStore* const store_;
 };
 
