@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
 
 #include "log/names.h"
 
@@ -38,6 +39,9 @@ struct Partition::Flight {
   std::vector<BatchHeader> headers;   // of the batches written, with their positions
   std::vector<uint64_t> positions;
   uint64_t bytes = 0;                 // written
+  // Syncs with ids below this had started when this group's sync returned: it completes only
+  // once they have all ended (see CompleteReady).
+  uint64_t sync_barrier = 0;
   Status status;                      // of the write and sync
   bool done = false;                  // synced (or failed); waits for the earlier groups
 };
@@ -210,14 +214,17 @@ void Partition::Drain(std::unique_lock<std::mutex>& l, const Writer* until) {
     }
     if (status.ok() && options_.sync && !f.headers.empty()) {
       std::shared_ptr<Segment> segment = f.segment;
-      if (syncing_++ > 0) counters_->OverlappedSync();
+      if (!syncs_running_.empty()) counters_->OverlappedSync();
+      const uint64_t sync_id = next_sync_id_++;
+      syncs_running_.insert(sync_id);
       l.unlock();
       const int64_t sync_start = clock_->MonotonicMicros();
       status = segment->Sync().WithContext("partition " + name_);
       const int64_t micros = std::max<int64_t>(0, clock_->MonotonicMicros() - sync_start);
       counters_->Sync(static_cast<uint64_t>(micros));
       l.lock();
-      syncing_--;
+      syncs_running_.erase(sync_id);
+      f.sync_barrier = next_sync_id_;
       sync_ewma_micros_ =
           sync_ewma_micros_ == 0 ? micros : (7 * sync_ewma_micros_ + micros) / 8;
     }
@@ -342,7 +349,10 @@ void Partition::FinishFlight(Flight& f, Status status) {
   f.done = true;
   if (status.ok()) return;
   f.status = std::move(status);
-  if (f.seq < failed_seq_) failed_seq_ = f.seq;
+  // Every group not yet answered fails with it, earlier ones too: their syncs overlapped
+  // this one (they are held until every overlapping sync has ended), and after a writeback
+  // error Linux reports it to one fdatasync of the file only, which may have been this one.
+  failed_seq_ = std::min(failed_seq_, flights_.front()->seq);
   if (write_error_.ok()) {
     write_error_ = f.status;
     if (!removed_) counters_->RefusingChanged(+1);  // RemoveAll takes it back
@@ -351,12 +361,15 @@ void Partition::FinishFlight(Flight& f, Status status) {
 
 void Partition::CompleteReady(std::unique_lock<std::mutex>& l) {
   std::vector<std::unique_ptr<Flight>> ready;
-  while (!flights_.empty() && flights_.front()->done) {
+  // A synced group completes once every sync that began before its own returned has ended
+  // (and so could not have taken a writeback error that was this group's).
+  while (!flights_.empty() && flights_.front()->done &&
+         (syncs_running_.empty() || *syncs_running_.begin() >= flights_.front()->sync_barrier)) {
     std::unique_ptr<Flight> f = std::move(flights_.front());
     flights_.pop_front();
-    if (f->status.ok() && f->seq > failed_seq_) {
+    if (f->status.ok() && f->seq >= failed_seq_) {
       f->status = FailedPreconditionError("partition " + name_ +
-                                          ": an earlier group failed (" +
+                                          ": a group in flight with it failed (" +
                                           write_error_.ToString() + ")");
     }
     if (f->status.ok()) {

@@ -12,9 +12,10 @@
 // fdatasyncs of one file overlap in the device, so a partition whose clients wait for their
 // answer (HTTP producers) is no longer bound to one sync at a time. Groups complete strictly
 // in order: a group is published (made readable) and its appends answered only once every
-// earlier group has been. If a group's write or sync fails, it and every later group get the
-// error, even one whose own fdatasync returned 0 (after a writeback error, a later fdatasync
-// of the same file may report success while the earlier data is lost).
+// earlier group has been, and once every sync that began before its own returned has ended.
+// If a group's write or sync fails, every group not yet answered (earlier ones included) and
+// every later one get an error, even one whose own fdatasync returned 0: after a writeback
+// error Linux reports it to one fdatasync of the file only, which may be a concurrent one.
 //
 // AppendAsync never waits: its drains run on a CommitPool thread. A blocking Append drains on
 // its own thread when no drain is ready to take it, else waits.
@@ -40,6 +41,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -187,7 +189,9 @@ class Partition {
   int64_t write_offset_ GUARDED_BY(mu_) = 0;
   uint64_t write_position_ GUARDED_BY(mu_) = 0;
   int drains_ GUARDED_BY(mu_) = 0;  // drains running or scheduled
-  int syncing_ GUARDED_BY(mu_) = 0;  // drains in a group's fdatasync
+  // Ids of the syncs running now (ids count up from next_sync_id_).
+  std::set<uint64_t> syncs_running_ GUARDED_BY(mu_);
+  uint64_t next_sync_id_ GUARDED_BY(mu_) = 0;
   std::condition_variable idle_cv_;     // drains_ reached 0 (the destructor waits for it)
   std::condition_variable flights_cv_;  // flights_ shrank (a roll waits for it to empty)
   // Completion tickets: batches of completed groups answer their appends in ticket order.
