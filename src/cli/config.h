@@ -41,7 +41,7 @@ struct Config {
     int64_t retention_bytes = -1;
     int64_t segment_bytes = 1LL << 30;
     int64_t retention_check_ms = 60000;  // how often `up` deletes segments past retention
-    int64_t max_syncs_in_flight = 4;     // per partition: pipelined group commit (1-64)
+    int64_t max_syncs_in_flight = 1;     // per partition: pipelined group commit (1-64)
   } log;
 
   // The S3-sink connector (`pinpipe sink`, and a service of `pinpipe up`); sink/sink_options.h.

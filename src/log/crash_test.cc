@@ -88,7 +88,8 @@ void RunCase(uint64_t seed, bool async, Coverage* coverage) {
   std::condition_variable async_cv;
   int async_pending = 0;
   {
-    auto opened = EmbeddedTopicLog::Open(&fs, "/data");
+    // Async cases pipeline up to 4 syncs per partition (log.max_syncs_in_flight).
+    auto opened = EmbeddedTopicLog::Open(&fs, "/data", Clock::Real(), async ? 4 : 1);
     ASSERT_THAT(opened, IsOk());
     EmbeddedTopicLog* log = opened->get();
     if (async) fs.SetSyncDelayMicros(50 + static_cast<int64_t>(rng() % 400));

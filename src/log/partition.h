@@ -64,9 +64,10 @@ struct PartitionOptions {
   // false only for benchmarks (db_bench's fillseq): appends return before fdatasync and are
   // not durable. Topics never set it.
   bool sync = true;
-  // Groups of this partition in their fdatasync at the same time (>= 1). 1 = one group at a
-  // time, with the commit delay described above.
-  int max_syncs_in_flight = 4;
+  // Groups of this partition in their fdatasync at the same time (>= 1). 1 (the default) =
+  // one group at a time, with the commit delay described above; more pays off only where
+  // concurrent syncs overlap in the device and the CPU is idle (docs/performance.md).
+  int max_syncs_in_flight = 1;
 };
 
 // Completion of an asynchronous append: the offset of its first record, or the error.
