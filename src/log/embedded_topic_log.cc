@@ -321,6 +321,14 @@ Result<std::vector<StoredRecord>> EmbeddedTopicLog::Read(std::string_view name,
   return p->Read(offset, max_bytes);
 }
 
+Status EmbeddedTopicLog::ReadViews(std::string_view name, int32_t partition, int64_t offset,
+                                   size_t max_bytes, RecordViews* out) {
+  out->Clear();
+  ASSIGN_OR_RETURN(auto topic, FindTopic(name));
+  ASSIGN_OR_RETURN(Partition * p, FindPartition(*topic, partition));
+  return p->ReadViews(offset, max_bytes, out);
+}
+
 Result<PartitionOffsets> EmbeddedTopicLog::GetOffsets(std::string_view name, int32_t partition) {
   ASSIGN_OR_RETURN(auto topic, FindTopic(name));
   ASSIGN_OR_RETURN(Partition * p, FindPartition(*topic, partition));

@@ -60,6 +60,8 @@ class EmbeddedTopicLog final : public TopicLog {
                    AppendCallback done) override;
   Result<std::vector<StoredRecord>> Read(std::string_view topic, int32_t partition,
                                          int64_t offset, size_t max_bytes) override;
+  Status ReadViews(std::string_view topic, int32_t partition, int64_t offset, size_t max_bytes,
+                   RecordViews* out) override;
   Result<PartitionOffsets> GetOffsets(std::string_view topic, int32_t partition) override;
   Status CommitOffsets(std::string_view group, std::span<const GroupOffset> offsets) override;
   Result<std::optional<int64_t>> FetchCommitted(std::string_view group, std::string_view topic,

@@ -406,30 +406,28 @@ void Partition::CompleteReady(std::unique_lock<std::mutex>& l) {
   l.lock();
 }
 
-Result<std::vector<StoredRecord>> Partition::Read(int64_t offset, size_t max_bytes) {
-  struct Piece {
-    std::shared_ptr<Segment> segment;
-    uint64_t position;
-    uint64_t end;
-  };
+Result<std::vector<Partition::Piece>> Partition::PlanRead(int64_t offset) {
   std::vector<Piece> plan;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    const int64_t start = segments_.front()->base_offset();
-    const int64_t end = segments_.back()->next_offset();
-    if (offset < start || offset > end) {
-      return OutOfRangeError("offset " + std::to_string(offset) + " is outside [" +
-                             std::to_string(start) + ", " + std::to_string(end) + "] of " + name_);
-    }
-    if (offset == end) return std::vector<StoredRecord>();
-    auto it = std::upper_bound(
-        segments_.begin(), segments_.end(), offset,
-        [](int64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
-    for (auto s = std::prev(it); s != segments_.end(); ++s) {
-      const uint64_t pos = s == std::prev(it) ? (*s)->FindPosition(offset) : 0;
-      plan.push_back({*s, pos, (*s)->size()});
-    }
+  std::lock_guard<std::mutex> l(mu_);
+  const int64_t start = segments_.front()->base_offset();
+  const int64_t end = segments_.back()->next_offset();
+  if (offset < start || offset > end) {
+    return OutOfRangeError("offset " + std::to_string(offset) + " is outside [" +
+                           std::to_string(start) + ", " + std::to_string(end) + "] of " + name_);
   }
+  if (offset == end) return plan;
+  auto it = std::upper_bound(
+      segments_.begin(), segments_.end(), offset,
+      [](int64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
+  for (auto s = std::prev(it); s != segments_.end(); ++s) {
+    const uint64_t pos = s == std::prev(it) ? (*s)->FindPosition(offset) : 0;
+    plan.push_back({*s, pos, (*s)->size()});
+  }
+  return plan;
+}
+
+Result<std::vector<StoredRecord>> Partition::Read(int64_t offset, size_t max_bytes) {
+  ASSIGN_OR_RETURN(std::vector<Piece> plan, PlanRead(offset));
   std::vector<StoredRecord> out;
   size_t bytes = 0;
   for (const Piece& piece : plan) {
@@ -438,6 +436,18 @@ Result<std::vector<StoredRecord>> Partition::Read(int64_t offset, size_t max_byt
     if (!out.empty() && bytes >= max_bytes) break;
   }
   return out;
+}
+
+Status Partition::ReadViews(int64_t offset, size_t max_bytes, RecordViews* out) {
+  out->Clear();
+  ASSIGN_OR_RETURN(std::vector<Piece> plan, PlanRead(offset));
+  size_t bytes = 0;
+  for (const Piece& piece : plan) {
+    ASSIGN_OR_RETURN(bool full, piece.segment->ReadBatchViews(piece.position, piece.end, offset,
+                                                             max_bytes, out, &bytes));
+    if (full) break;
+  }
+  return Status::OK();
 }
 
 int64_t Partition::start_offset() {

@@ -53,6 +53,7 @@
 #include "log/commit_pool.h"
 #include "log/log_stats.h"
 #include "log/record.h"
+#include "log/record_view.h"
 #include "log/segment.h"
 
 namespace pinpipe::log {
@@ -105,6 +106,9 @@ class Partition {
   // Up to max_bytes of records (RecordPayloadBytes; at least one record if any) starting at
   // `offset`. kOutOfRange if offset < start_offset() or > end_offset(); empty at the end.
   Result<std::vector<StoredRecord>> Read(int64_t offset, size_t max_bytes) LOCKS_EXCLUDED(mu_);
+  // The same records as views into *out (cleared first; record_view.h), without a copy per
+  // record.
+  Status ReadViews(int64_t offset, size_t max_bytes, RecordViews* out) LOCKS_EXCLUDED(mu_);
 
   int64_t start_offset() LOCKS_EXCLUDED(mu_);
   int64_t end_offset() LOCKS_EXCLUDED(mu_);  // the next offset to be assigned
@@ -128,9 +132,18 @@ class Partition {
   struct Writer;
   struct Flight;
   using Group = std::vector<std::unique_ptr<Writer>>;
+  // A read's share of one segment: [position, end), with the segment kept alive.
+  struct Piece {
+    std::shared_ptr<Segment> segment;
+    uint64_t position;
+    uint64_t end;
+  };
   Partition(io::FileSystem* fs, std::string dir, std::string name, PartitionOptions options,
             Clock* clock, LogCounters* counters, CommitPool* pool);
   Status Recover();
+  // The segments a read from `offset` walks; empty at the end. kOutOfRange outside
+  // [start, end].
+  Result<std::vector<Piece>> PlanRead(int64_t offset) LOCKS_EXCLUDED(mu_);
   // Queues `w`; starts a drain if none is ready to take it. Returns true if the caller should
   // drain itself instead (`inline_drain`); the drain is then counted in drains_.
   bool Enqueue(std::unique_ptr<Writer> w, bool inline_drain) EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -91,8 +91,24 @@ Result<BatchHeader> DecodeBatchHeader(std::string_view data) {
   return h;
 }
 
-Status DecodeBatch(std::string_view batch, const BatchHeader& h, int64_t min_offset,
-                   std::vector<StoredRecord>* out) {
+namespace {
+
+// One record as WalkBatch finds it; `headers` is its encoded header section.
+struct RawRecord {
+  int64_t offset;
+  int64_t timestamp_ms;
+  bool has_key;
+  std::string_view key;
+  std::string_view value;
+  uint32_t header_count;
+  std::string_view headers;
+  size_t header_bytes;  // keys and values of the headers
+};
+
+// Checks the CRC and that the records parse to exactly the batch's end, calling
+// fn(const RawRecord&) for each. The one parser of record bytes.
+template <typename Fn>
+Status WalkBatch(std::string_view batch, const BatchHeader& h, Fn&& fn) {
   if (batch.size() != h.total_size()) return CorruptionError("truncated batch");
   if (crc32c::Value(batch.data() + 8, h.length - 4) != h.crc) {
     return CorruptionError("batch checksum mismatch at offset " + std::to_string(h.base_offset));
@@ -104,35 +120,71 @@ Status DecodeBatch(std::string_view batch, const BatchHeader& h, int64_t min_off
   };
   for (uint32_t i = 0; i < h.record_count; ++i) {
     int64_t ts_delta;
-    uint32_t key_len, header_count;
-    std::string_view key, value;
+    uint32_t key_len;
+    RawRecord r;
     if (!coding::GetZigZag64(&in, &ts_delta) || !coding::GetVarint32(&in, &key_len)) {
       return bad("bad record prefix");
     }
-    if (key_len > 0 && !coding::GetBytes(&in, key_len - 1, &key)) return bad("bad key");
-    if (!coding::GetLengthPrefixed(&in, &value)) return bad("bad value");
-    if (!coding::GetVarint32(&in, &header_count) || header_count > in.size()) {
+    r.has_key = key_len > 0;
+    if (r.has_key && !coding::GetBytes(&in, key_len - 1, &r.key)) return bad("bad key");
+    if (!coding::GetLengthPrefixed(&in, &r.value)) return bad("bad value");
+    if (!coding::GetVarint32(&in, &r.header_count) || r.header_count > in.size()) {
       return bad("bad header count");
     }
-    const int64_t offset = h.base_offset + i;
-    StoredRecord* rec = nullptr;
-    if (out != nullptr && offset >= min_offset) {
-      rec = &out->emplace_back();
-      rec->offset = offset;
-      rec->record.timestamp_ms = h.first_timestamp + ts_delta;
-      if (key_len > 0) rec->record.key.emplace(key);
-      rec->record.value.assign(value);
-    }
-    for (uint32_t j = 0; j < header_count; ++j) {
+    const char* headers_begin = in.data();
+    r.header_bytes = 0;
+    for (uint32_t j = 0; j < r.header_count; ++j) {
       std::string_view hk, hv;
       if (!coding::GetLengthPrefixed(&in, &hk) || !coding::GetLengthPrefixed(&in, &hv)) {
         return bad("bad header");
       }
-      if (rec != nullptr) rec->record.headers.push_back({std::string(hk), std::string(hv)});
+      r.header_bytes += hk.size() + hv.size();
     }
+    r.headers = std::string_view(headers_begin, static_cast<size_t>(in.data() - headers_begin));
+    r.offset = h.base_offset + i;
+    r.timestamp_ms = h.first_timestamp + ts_delta;
+    fn(r);
   }
   if (!in.empty()) return bad("trailing bytes");
   return Status::OK();
+}
+
+}  // namespace
+
+Status DecodeBatch(std::string_view batch, const BatchHeader& h, int64_t min_offset,
+                   std::vector<StoredRecord>* out) {
+  return WalkBatch(batch, h, [&](const RawRecord& r) {
+    if (out == nullptr || r.offset < min_offset) return;
+    StoredRecord& rec = out->emplace_back();
+    rec.offset = r.offset;
+    rec.record.timestamp_ms = r.timestamp_ms;
+    if (r.has_key) rec.record.key.emplace(r.key);
+    rec.record.value.assign(r.value);
+    std::string_view in = r.headers;  // WalkBatch checked it
+    rec.record.headers.reserve(r.header_count);
+    for (uint32_t j = 0; j < r.header_count; ++j) {
+      std::string_view hk, hv;
+      coding::GetLengthPrefixed(&in, &hk);
+      coding::GetLengthPrefixed(&in, &hv);
+      rec.record.headers.push_back({std::string(hk), std::string(hv)});
+    }
+  });
+}
+
+Result<bool> DecodeBatchViews(std::string_view batch, const BatchHeader& h, int64_t min_offset,
+                              size_t max_bytes, RecordViews* out, size_t* bytes) {
+  bool full = false;
+  RETURN_IF_ERROR(WalkBatch(batch, h, [&](const RawRecord& r) {
+    if (full || r.offset < min_offset) return;
+    const size_t n = r.key.size() + r.value.size() + r.header_bytes;
+    if (!out->empty() && *bytes + n > max_bytes) {
+      full = true;
+      return;
+    }
+    *bytes += n;
+    out->Add(RecordView{r.offset, r.timestamp_ms, r.has_key, r.key, r.value, r.header_count});
+  }));
+  return full || *bytes >= max_bytes;
 }
 
 }  // namespace pinpipe::log

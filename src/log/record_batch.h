@@ -13,6 +13,7 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "log/record.h"
+#include "log/record_view.h"
 
 namespace pinpipe::log {
 
@@ -48,5 +49,13 @@ Result<BatchHeader> DecodeBatchHeader(std::string_view data);
 // partial batch, which callers discard).
 Status DecodeBatch(std::string_view batch, const BatchHeader& header, int64_t min_offset,
                    std::vector<StoredRecord>* out);
+
+// The same checks as DecodeBatch, adding views (into `batch`, which must be inside a sealed
+// RecordViews chunk) of the records with offsets >= min_offset while *bytes, their payload
+// as RecordPayloadBytes counts it, stays within max_bytes; the first record of an empty *out
+// is always added. OK(true) once max_bytes is reached: the reader stops there.
+Result<bool> DecodeBatchViews(std::string_view batch, const BatchHeader& header,
+                              int64_t min_offset, size_t max_bytes, RecordViews* out,
+                              size_t* bytes);
 
 }  // namespace pinpipe::log

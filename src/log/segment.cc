@@ -231,6 +231,54 @@ Status Segment::ReadBatches(uint64_t position, uint64_t end, int64_t min_offset,
   }
 }
 
+Result<bool> Segment::ReadBatchViews(uint64_t position, uint64_t end, int64_t min_offset,
+                                     size_t max_bytes, RecordViews* out, size_t* bytes) const {
+  // A chunk holds [chunk_pos, chunk_pos + chunk_len) of the file: what max_bytes of payload
+  // needs plus the batches' overhead (at most 16 MiB unless one batch is larger). A batch
+  // that runs past a chunk's end starts the next chunk (its partial copy in the old one is
+  // left unused).
+  constexpr size_t kMaxChunk = 16 << 20;
+  const size_t chunk_want = max_bytes >= kMaxChunk ? kMaxChunk : max_bytes + max_bytes / 8 + 4096;
+  uint64_t pos = position;
+  std::string* chunk = nullptr;
+  uint64_t chunk_pos = 0;
+  size_t chunk_len = 0;
+  auto fill = [&](uint64_t from, size_t need) -> Status {
+    const size_t want = static_cast<size_t>(
+        std::min<uint64_t>(std::max(need, chunk_want), end - from));
+    chunk = out->NewChunk(want);
+    RETURN_IF_ERROR(reader_->Read(from, want, chunk));
+    if (chunk->size() < need) return CorruptionError("segment file shorter than expected");
+    chunk_pos = from;
+    chunk_len = chunk->size();
+    RecordViews::Seal(chunk);
+    return Status::OK();
+  };
+  while (pos < end) {
+    if (end - pos < kBatchHeaderSize) return CorruptionError("truncated batch header");
+    if (chunk == nullptr || pos + kBatchHeaderSize > chunk_pos + chunk_len) {
+      RETURN_IF_ERROR(fill(pos, kBatchHeaderSize));
+    }
+    ASSIGN_OR_RETURN(BatchHeader h,
+                     DecodeBatchHeader(std::string_view(*chunk).substr(pos - chunk_pos)));
+    if (h.total_size() > end - pos) return CorruptionError("truncated batch");
+    if (h.next_offset() <= min_offset) {
+      pos += h.total_size();
+      continue;
+    }
+    if (pos + h.total_size() > chunk_pos + chunk_len) {
+      RETURN_IF_ERROR(fill(pos, static_cast<size_t>(h.total_size())));
+    }
+    std::string_view batch =
+        std::string_view(*chunk).substr(pos - chunk_pos, static_cast<size_t>(h.total_size()));
+    Result<bool> full = DecodeBatchViews(batch, h, min_offset, max_bytes, out, bytes);
+    if (!full.ok()) return full.status().WithContext(log_path_);
+    if (*full) return true;
+    pos += h.total_size();
+  }
+  return false;
+}
+
 Status Segment::RemoveFiles() {
   RETURN_IF_ERROR(fs_->RemoveFile(log_path_));
   Status s = fs_->RemoveFile(index_path_);

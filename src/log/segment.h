@@ -58,6 +58,10 @@ class Segment {
   // At least one record is appended if any exists. Thread-safe.
   Status ReadBatches(uint64_t position, uint64_t end, int64_t min_offset, size_t max_bytes,
                      std::vector<StoredRecord>* out, size_t* bytes) const;
+  // The same into views (record_view.h): preads straight into chunks of *out, no copy per
+  // record. OK(true) once max_bytes is reached.
+  Result<bool> ReadBatchViews(uint64_t position, uint64_t end, int64_t min_offset,
+                              size_t max_bytes, RecordViews* out, size_t* bytes) const;
 
   // Removes the .log and .index files. The object stays readable through open handles.
   Status RemoveFiles();

@@ -28,6 +28,7 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "log/record.h"
+#include "log/record_view.h"
 
 namespace pinpipe::log {
 
@@ -108,6 +109,16 @@ class TopicLog {
   // record when offset < end. Empty at the end offset.
   virtual Result<std::vector<StoredRecord>> Read(std::string_view topic, int32_t partition,
                                                  int64_t offset, size_t max_bytes) = 0;
+  // The records Read returns, as views into *out (cleared first; record_view.h), for
+  // consumers that go through many records and keep none (the sink). The default copies what
+  // Read returns; the embedded log reads straight into *out's buffers.
+  virtual Status ReadViews(std::string_view topic, int32_t partition, int64_t offset,
+                           size_t max_bytes, RecordViews* out) {
+    out->Clear();
+    ASSIGN_OR_RETURN(std::vector<StoredRecord> records, Read(topic, partition, offset, max_bytes));
+    out->AddCopies(records);
+    return Status::OK();
+  }
   virtual Result<PartitionOffsets> GetOffsets(std::string_view topic, int32_t partition) = 0;
 
   // Durably records the group's next offsets (all of them or none).

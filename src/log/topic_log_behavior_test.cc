@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 
+#include <random>
 #include <set>
 
 #include "base/status_matchers.h"
@@ -79,6 +80,67 @@ TEST_P(TopicLogBehaviorTest, AppendReadAndTheirErrors) {
   ASSERT_THAT(offsets, IsOk());
   EXPECT_EQ(offsets->start_offset, 0);
   EXPECT_EQ(offsets->end_offset, 2);
+}
+
+// ReadViews (the backend's, and TopicLog's copying default) shows exactly what Read returns,
+// across batches, segments and max_bytes cuts, through one reused RecordViews; every value is
+// followed by RecordViews::kPadding readable bytes (ASan builds check the reads below).
+TEST_P(TopicLogBehaviorTest, ReadViewsShowWhatReadReturns) {
+  ASSERT_THAT(log()->CreateTopic("v", {.partitions = 1, .segment_bytes = 64 << 10}), IsOk());
+  std::mt19937 rng(7);
+  auto text = [&rng](size_t n) {
+    std::string s(n, 'x');
+    for (char& c : s) c = static_cast<char>('a' + rng() % 26);
+    return s;
+  };
+  int64_t end = 0;
+  for (int b = 0; b < 60; ++b) {
+    std::vector<Record> batch(1 + rng() % 9);
+    for (Record& r : batch) {
+      // Mostly small values; a few larger than a segment or a read-ahead chunk.
+      const size_t n = rng() % 10 == 0 ? 70'000 + rng() % 300'000 : rng() % 700;
+      r.value = text(n);
+      if (rng() % 3 == 0) r.key = text(rng() % 20);
+      if (rng() % 4 == 0) r.headers = {{"h", text(5)}, {"g", ""}};
+      r.timestamp_ms = 1000 + b;
+    }
+    ASSERT_THAT(log()->Append("v", PartitionChoice::Explicit(0), batch), IsOk());
+    end += static_cast<int64_t>(batch.size());
+  }
+  RecordViews views;
+  auto check = [&](bool default_impl, int64_t offset, size_t max_bytes) {
+    SCOPED_TRACE("offset " + std::to_string(offset) + " max_bytes " + std::to_string(max_bytes) +
+                 (default_impl ? " (default)" : ""));
+    auto want = log()->Read("v", 0, offset, max_bytes);
+    ASSERT_THAT(want, IsOk());
+    Status got = default_impl ? log()->TopicLog::ReadViews("v", 0, offset, max_bytes, &views)
+                              : log()->ReadViews("v", 0, offset, max_bytes, &views);
+    ASSERT_THAT(got, IsOk());
+    ASSERT_EQ(views.size(), want->size());
+    for (size_t i = 0; i < want->size(); ++i) {
+      const StoredRecord& w = (*want)[i];
+      const RecordView& v = views.records()[i];
+      EXPECT_EQ(v.offset, w.offset);
+      EXPECT_EQ(v.timestamp_ms, w.record.timestamp_ms);
+      EXPECT_EQ(v.has_key, w.record.key.has_value());
+      if (w.record.key) EXPECT_EQ(v.key, *w.record.key);
+      EXPECT_EQ(v.value, w.record.value);
+      EXPECT_EQ(v.header_count, w.record.headers.size());
+      volatile char sink = 0;
+      for (size_t j = 0; j < RecordViews::kPadding; ++j) sink = sink ^ v.value.data()[v.value.size() + j];
+    }
+  };
+  for (bool default_impl : {false, true}) {
+    for (int i = 0; i < 150; ++i) {
+      const int64_t offset = static_cast<int64_t>(rng() % static_cast<uint64_t>(end + 1));
+      const size_t max_bytes = i % 5 == 0 ? 1 : 1 + rng() % (1 << 20);
+      check(default_impl, offset, max_bytes);
+    }
+    check(default_impl, 0, SIZE_MAX / 2);  // everything, in one read
+  }
+  EXPECT_THAT(log()->ReadViews("v", 0, end + 1, 100, &views), StatusIs(StatusCode::kOutOfRange));
+  EXPECT_THAT(log()->ReadViews("v", 1, 0, 100, &views), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(log()->ReadViews("nope", 0, 0, 100, &views), StatusIs(StatusCode::kNotFound));
 }
 
 TEST_P(TopicLogBehaviorTest, KeysPickPartitionsLikeKafkaAndKeylessRoundRobin) {

@@ -13,9 +13,11 @@ struct JsonLineChecker::Impl {
 JsonLineChecker::JsonLineChecker() : impl_(std::make_unique<Impl>()) {}
 JsonLineChecker::~JsonLineChecker() = default;
 
-Result<std::string_view> JsonLineChecker::Line(std::string_view value, std::string* scratch) {
+Result<std::string_view> JsonLineChecker::Line(std::string_view value, std::string* scratch,
+                                               size_t readable_padding) {
   simdjson::dom::element doc;
-  auto error = impl_->parser.parse(value.data(), value.size()).get(doc);
+  const bool copy = readable_padding < simdjson::SIMDJSON_PADDING;
+  auto error = impl_->parser.parse(value.data(), value.size(), copy).get(doc);
   if (error) {
     return InvalidArgumentError(std::string("not JSON: ") + simdjson::error_message(error));
   }

@@ -22,8 +22,11 @@ class JsonLineChecker {
 
   // The value itself when it has no line break (the usual case: the API stores minified
   // JSON), else its minified form, kept in *scratch. kInvalidArgument with the parser's reason
-  // ("not JSON: ...") when the value is not one JSON text.
-  Result<std::string_view> Line(std::string_view value, std::string* scratch);
+  // ("not JSON: ...") when the value is not one JSON text. `readable_padding`: how many bytes
+  // after the value may be read (not written); with enough (64, log::RecordViews::kPadding)
+  // the value is parsed in place rather than copied into the parser first.
+  Result<std::string_view> Line(std::string_view value, std::string* scratch,
+                                size_t readable_padding = 0);
 
  private:
   struct Impl;

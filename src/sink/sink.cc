@@ -258,7 +258,7 @@ Status Sink::FailPass(Status failure, const std::atomic<bool>* stop) {
   return failure;
 }
 
-Status Sink::HandleBadRecord(const Key& key, const log::StoredRecord& r, const Status& why,
+Status Sink::HandleBadRecord(const Key& key, int64_t offset, const Status& why,
                              const std::atomic<bool>* stop) {
   if (!dlq_ready_) {
     Status s = log_->CreateTopic(dlq_topic_, log::TopicConfig{});
@@ -267,6 +267,14 @@ Status Sink::HandleBadRecord(const Key& key, const log::StoredRecord& r, const S
     }
     dlq_ready_ = true;
   }
+  // The whole record, headers included (the views carry none); a rare path.
+  ASSIGN_OR_RETURN(std::vector<log::StoredRecord> whole,
+                   log_->Read(key.first, key.second, offset, 1));
+  if (whole.empty() || whole.front().offset != offset) {
+    return InternalError("record " + Where(key.first, key.second) + "@" +
+                         std::to_string(offset) + " could not be read again");
+  }
+  const log::StoredRecord& r = whole.front();
   // Kafka Connect's DLQ context headers (errors.deadletterqueue.context.headers.enable).
   log::Record rec = r.record;
   rec.headers.push_back({"__connect.errors.topic", key.first});
@@ -315,19 +323,17 @@ Result<bool> Sink::Step(const Key& key, Partition& p, const std::atomic<bool>* s
   bool consumed = false;
   Status bad;
   if (p.writer->position() < limit) {
-    Result<std::vector<log::StoredRecord>> read =
-        log_->Read(key.first, key.second, p.writer->position(),
-                   static_cast<size_t>(options_.read_max_bytes));
-    if (!read.ok() && read.status().code() == StatusCode::kOutOfRange) {
-      return SkipRetentionGap(key, p, stop);
-    }
-    if (!read.ok()) return read.status();
-    for (const log::StoredRecord& r : *read) {
+    Status read = log_->ReadViews(key.first, key.second, p.writer->position(),
+                                  static_cast<size_t>(options_.read_max_bytes), &views_);
+    if (read.code() == StatusCode::kOutOfRange) return SkipRetentionGap(key, p, stop);
+    RETURN_IF_ERROR(read);
+    for (const log::RecordView& r : views_.records()) {
       if (r.offset >= limit) break;
       consumed = true;
-      Result<std::string_view> line = checker_.Line(r.record.value, &scratch_);
+      Result<std::string_view> line =
+          checker_.Line(r.value, &scratch_, log::RecordViews::kPadding);
       if (line.ok()) {
-        p.writer->Add(r.offset, r.record.timestamp_ms, *line, &chunks);
+        p.writer->Add(r.offset, r.timestamp_ms, *line, &chunks);
         continue;
       }
       if (options_.errors_tolerance == ErrorsTolerance::kNone) {
@@ -338,7 +344,7 @@ Result<bool> Sink::Step(const Key& key, Partition& p, const std::atomic<bool>* s
             "records to the dead-letter topic " + dlq_topic_ + ")");
         break;
       }
-      if (Status s = HandleBadRecord(key, r, line.status(), stop); !s.ok()) {
+      if (Status s = HandleBadRecord(key, r.offset, line.status(), stop); !s.ok()) {
         p.reset = true;  // re-read once the puts in flight settle
         return s;
       }

@@ -127,7 +127,8 @@ class Sink {
   Result<bool> Pass(const std::atomic<bool>* stop, const Limits* limits);
   // Reads, cuts and puts one partition's next records; adds a commit when it moved.
   Result<bool> Step(const Key& key, Partition& p, const std::atomic<bool>* stop, int64_t limit);
-  Status HandleBadRecord(const Key& key, const log::StoredRecord& r, const Status& why,
+  // Appends the record at `offset` (read again whole, headers included) to the DLQ.
+  Status HandleBadRecord(const Key& key, int64_t offset, const Status& why,
                          const std::atomic<bool>* stop);
   // Hands the chunks to the pool (blocking while it is full); fails with the first put that
   // gave up, leaving the rest of `chunks` unsent and the partition marked for reset.
@@ -177,6 +178,7 @@ class Sink {
   // Owned by the thread in Run/Drain.
   std::map<Key, Partition> partitions_;
   JsonLineChecker checker_;
+  log::RecordViews views_;  // each Step's records, its buffers reused
   std::string scratch_;
   bool dlq_ready_ = false;
   bool bad_record_ = false;  // a bad record under errors_tolerance none: Run stops
