@@ -68,6 +68,7 @@ sink_once() {
   local name=$1 flush=$2 regex=$3 out t0 t1
   shift 3
   out=$bench_work/sink-$name.out
+  sync  # the load's (or the last run's) dirty pages are written back before the clock starts
   t0=$(now)
   PINPIPE_SINK_NAME=$name PINPIPE_SINK_FLUSH_SIZE=$flush PINPIPE_SINK_TOPICS_REGEX=$regex \
     "$pinpipe_bin" sink --once --data-dir "$data" "$@" >"$out" 2>&1 || { cat "$out" >&2; return 1; }
@@ -79,6 +80,7 @@ sink_once() {
 }
 # baseline DIR -> $base_secs: the object bytes under DIR written sequentially to one file + fsync.
 baseline() {
+  sync
   base_secs=$(python3 - "$1" "$bench_work/baseline.bin" <<'PY'
 import os, sys, time
 root, dst = sys.argv[1], sys.argv[2]
@@ -143,6 +145,7 @@ PY
 for run in "1000 ${user//./\\.}\\.pin" "1 bench\\.small"; do
   read -r flush regex <<<"$run"
   sink_once "s3$flush" "$flush" "$regex" --store "s3://bench/pinpipe$flush"
+  sync
   t0=$(now)
   /usr/bin/aws --endpoint-url "$PINPIPE_S3_ENDPOINT" s3 cp --recursive --quiet \
     "${lake_dir[$flush]}/topics" "s3://bench/awscli$flush/topics"

@@ -37,11 +37,13 @@ TEST(Crc32cTest, ExtendEqualsWhole) {
   }
 }
 
+// Lengths around the three-stream block sizes (3 * 128 and 3 * 4096 bytes) and their sums.
 TEST(Crc32cTest, HardwareAndPortableAgree) {
   std::string s;
-  for (int i = 0; i < 1000; ++i) s.push_back(static_cast<char>(i * 7 + 3));
+  for (int i = 0; i < 50'000; ++i) s.push_back(static_cast<char>((i * 7 + 3) ^ (i >> 9)));
   for (size_t off = 0; off < 9; ++off) {
-    for (size_t n : {0, 1, 7, 8, 9, 63, 500, 991}) {
+    for (size_t n : {0, 1, 7, 8, 9, 63, 383, 384, 385, 500, 767, 768, 991, 12'287, 12'288,
+                     12'289, 12'288 + 384 + 17, 36'864, 49'000}) {
       EXPECT_EQ(Extend(5, s.data() + off, n),
                 internal::ExtendPortableForTest(5, s.data() + off, n));
     }

@@ -48,7 +48,7 @@ Status RunSink(const Config& config, const SinkFlags& flags) {
     double secs = static_cast<double>(Clock::Real()->MonotonicMicros() - start) / 1e6;
     sink::TopicCounters total = stats.Total();
     std::printf("pinpipe sink: drained %" PRId64 " records into %" PRId64 " objects (%" PRId64
-                " bytes) in %s in %.2f s\n",
+                " bytes) in %s in %.3f s\n",
                 total.records, total.objects, total.bytes, store->Url().c_str(), secs);
     PrintSinkSummary(stdout, stats, "  ");
     return Status::OK();

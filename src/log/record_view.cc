@@ -1,5 +1,7 @@
 #include "log/record_view.h"
 
+#include "base/prefault.h"
+
 namespace pinpipe::log {
 
 void RecordViews::Clear() {
@@ -12,7 +14,10 @@ std::string* RecordViews::NewChunk(size_t n) {
   std::string* chunk = &chunks_[chunks_used_++];
   // Not cleared: a file read resizes it, and a smaller resize writes nothing, where clearing
   // would make the next read zero-fill the whole buffer before overwriting it.
-  chunk->reserve(n + kPadding);
+  if (chunk->capacity() < n + kPadding) {
+    chunk->reserve(n + kPadding);
+    PrefaultForWrite(chunk->data(), chunk->capacity());  // a read fills it next
+  }
   return chunk;
 }
 

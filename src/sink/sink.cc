@@ -55,7 +55,8 @@ Sink::Sink(log::TopicLog* log, objstore::ObjectStore* store, Clock* clock, SinkO
       group_(options_.GroupName()),
       dlq_topic_(options_.DlqTopic()),
       buffers_(static_cast<size_t>(options_.max_in_flight_puts) + 2,
-               static_cast<size_t>(options_.max_in_flight_bytes)) {
+               static_cast<size_t>(options_.max_in_flight_bytes)),
+      fetcher_(log, static_cast<size_t>(options_.read_max_bytes)) {
   pool_ = std::make_unique<PutPool>(
       static_cast<int>(options_.max_in_flight_puts), options_.max_in_flight_bytes,
       [this](const ObjectChunk& c) { return PutWithRetry(c); }, &buffers_);
@@ -318,33 +319,38 @@ Result<bool> Sink::SkipRetentionGap(const Key& key, Partition& p, const std::ato
 }
 
 Result<bool> Sink::Step(const Key& key, Partition& p, const std::atomic<bool>* stop,
-                        int64_t limit) {
+                        int64_t limit, const NextRead& next) {
   std::vector<ObjectChunk> chunks;
   bool consumed = false;
   Status bad;
   if (p.writer->position() < limit) {
-    Status read = log_->ReadViews(key.first, key.second, p.writer->position(),
-                                  static_cast<size_t>(options_.read_max_bytes), &views_);
-    if (read.code() == StatusCode::kOutOfRange) return SkipRetentionGap(key, p, stop);
-    RETURN_IF_ERROR(read);
-    for (const log::RecordView& r : views_.records()) {
+    const Fetch& fetch = fetcher_.Get(key.first, key.second, p.writer->position());
+    if (fetch.status.code() == StatusCode::kOutOfRange) return SkipRetentionGap(key, p, stop);
+    RETURN_IF_ERROR(fetch.status);
+    // The next step's read runs on the fetcher's thread while this one's records are cut.
+    if (next.key == nullptr) {
+      if (!fetch.records.empty() && fetch.records.back().offset + 1 < next.limit) {
+        fetcher_.Prefetch(key.first, key.second, fetch.records.back().offset + 1);
+      }
+    } else if (next.position < next.limit) {
+      fetcher_.Prefetch(next.key->first, next.key->second, next.position);
+    }
+    for (const FetchedRecord& r : fetch.records) {
       if (r.offset >= limit) break;
       consumed = true;
-      Result<std::string_view> line =
-          checker_.Line(r.value, &scratch_, log::RecordViews::kPadding);
-      if (line.ok()) {
-        p.writer->Add(r.offset, r.timestamp_ms, *line, &chunks);
+      if (r.error.ok()) {
+        p.writer->Add(r.offset, r.timestamp_ms, r.line, &chunks);
         continue;
       }
       if (options_.errors_tolerance == ErrorsTolerance::kNone) {
         bad = FailedPreconditionError(
             "record " + Where(key.first, key.second) + "@" + std::to_string(r.offset) +
-            " is " + std::string(line.status().message()) +
+            " is " + std::string(r.error.message()) +
             "; with sink.errors_tolerance = \"none\" the sink stops here (\"all\" sends such "
             "records to the dead-letter topic " + dlq_topic_ + ")");
         break;
       }
-      if (Status s = HandleBadRecord(key, r.offset, line.status(), stop); !s.ok()) {
+      if (Status s = HandleBadRecord(key, r.offset, r.error, stop); !s.ok()) {
         p.reset = true;  // re-read once the puts in flight settle
         return s;
       }
@@ -388,14 +394,25 @@ Status Sink::CommitMoved(const std::atomic<bool>* stop, bool force) {
 Result<bool> Sink::Pass(const std::atomic<bool>* stop, const Limits* limits) {
   bool any = false;
   Status failure;
+  auto limit_of = [&](const Key& key) -> int64_t {
+    if (limits == nullptr) return INT64_MAX;
+    auto l = limits->find(key);
+    return l == limits->end() ? -1 : l->second;
+  };
   for (auto it = partitions_.begin(); it != partitions_.end();) {
     if (stop != nullptr && stop->load()) break;
-    int64_t limit = INT64_MAX;
-    if (limits != nullptr) {
-      auto l = limits->find(it->first);
-      limit = l == limits->end() ? -1 : l->second;
+    const int64_t limit = limit_of(it->first);
+    // The read after this step's: the next partition's, or this one's continuation.
+    NextRead next;
+    auto n = std::next(it) == partitions_.end() ? partitions_.begin() : std::next(it);
+    if (n == it) {
+      next.limit = limit;
+    } else {
+      next.key = &n->first;
+      next.position = n->second.writer->position();
+      next.limit = limit_of(n->first);
     }
-    Result<bool> moved = Step(it->first, it->second, stop, limit);
+    Result<bool> moved = Step(it->first, it->second, stop, limit, next);
     if (!moved.ok() && moved.status().code() == StatusCode::kNotFound) {
       Warn(Where(it->first.first, it->first.second) + " is gone (" +
            std::string(moved.status().message()) + "); no longer consumed");

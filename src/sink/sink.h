@@ -41,7 +41,7 @@
 #include "base/thread_annotations.h"
 #include "log/topic_log.h"
 #include "objstore/object_store.h"
-#include "sink/json_line.h"
+#include "sink/record_fetcher.h"
 #include "sink/partition_writer.h"
 #include "sink/put_pool.h"
 #include "sink/sink_options.h"
@@ -115,6 +115,12 @@ class Sink {
   };
   using Key = std::pair<std::string, int32_t>;
   using Limits = std::map<Key, int64_t>;
+  // The read a Step starts ahead (RecordFetcher::Prefetch) for the step after it.
+  struct NextRead {
+    const Key* key = nullptr;  // null: the same partition, after the records just read
+    int64_t position = 0;      // of `key`
+    int64_t limit = INT64_MAX;  // nothing is read ahead at or past it
+  };
 
   Sink(log::TopicLog* log, objstore::ObjectStore* store, Clock* clock, SinkOptions options,
        std::regex topics);
@@ -126,7 +132,8 @@ class Sink {
   // record was consumed.
   Result<bool> Pass(const std::atomic<bool>* stop, const Limits* limits);
   // Reads, cuts and puts one partition's next records; adds a commit when it moved.
-  Result<bool> Step(const Key& key, Partition& p, const std::atomic<bool>* stop, int64_t limit);
+  Result<bool> Step(const Key& key, Partition& p, const std::atomic<bool>* stop, int64_t limit,
+                    const NextRead& next);
   // Appends the record at `offset` (read again whole, headers included) to the DLQ.
   Status HandleBadRecord(const Key& key, int64_t offset, const Status& why,
                          const std::atomic<bool>* stop);
@@ -177,9 +184,7 @@ class Sink {
 
   // Owned by the thread in Run/Drain.
   std::map<Key, Partition> partitions_;
-  JsonLineChecker checker_;
-  log::RecordViews views_;  // each Step's records, its buffers reused
-  std::string scratch_;
+  RecordFetcher fetcher_;  // reads and checks records, one step ahead
   bool dlq_ready_ = false;
   bool bad_record_ = false;  // a bad record under errors_tolerance none: Run stops
   uint64_t next_tag_ = 1;
