@@ -84,6 +84,10 @@ class FaultRandomAccessFile final : public RandomAccessFile {
     RETURN_IF_ERROR(fs_->CheckActive());
     return base_->Read(offset, n, out);
   }
+  Result<size_t> ReadInto(uint64_t offset, size_t n, char* dst) const override {
+    RETURN_IF_ERROR(fs_->CheckActive());
+    return base_->ReadInto(offset, n, dst);
+  }
 
  private:
   const FaultInjectionFileSystem* const fs_;

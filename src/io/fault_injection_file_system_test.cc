@@ -152,7 +152,13 @@ TEST_F(FaultFsTest, FailNthSyncDoesNotMakeDataDurable) {
 TEST_F(FaultFsTest, InactiveFailsEveryOperation) {
   auto f = fs_.NewWritableFile("/d/a");
   ASSERT_THAT(f, IsOk());
+  auto r = fs_.NewRandomAccessFile("/d/a");
+  ASSERT_THAT(r, IsOk());
   fs_.SetActive(false);
+  std::string out;
+  char buf[4];
+  EXPECT_THAT((*r)->Read(0, 1, &out), StatusIs(StatusCode::kIOError));
+  EXPECT_THAT((*r)->ReadInto(0, 1, buf), StatusIs(StatusCode::kIOError));
   EXPECT_THAT((*f)->Append("x"), StatusIs(StatusCode::kIOError));
   EXPECT_THAT((*f)->Sync(), StatusIs(StatusCode::kIOError));
   EXPECT_THAT(fs_.NewWritableFile("/d/b"), StatusIs(StatusCode::kIOError));

@@ -1,5 +1,7 @@
 #include "io/file_system.h"
 
+#include <cstring>
+
 namespace pinpipe::io {
 
 std::string JoinPath(std::string_view a, std::string_view b) {
@@ -15,6 +17,13 @@ std::string DirName(std::string_view path) {
   if (slash == std::string_view::npos) return ".";
   if (slash == 0) return "/";
   return std::string(path.substr(0, slash));
+}
+
+Result<size_t> RandomAccessFile::ReadInto(uint64_t offset, size_t n, char* dst) const {
+  std::string buf;
+  RETURN_IF_ERROR(Read(offset, n, &buf));
+  std::memcpy(dst, buf.data(), buf.size());
+  return buf.size();
 }
 
 Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* out) {

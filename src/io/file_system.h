@@ -52,6 +52,9 @@ class RandomAccessFile {
   // Reads up to n bytes at `offset` into *out (replacing its contents); fewer only at end
   // of file, none when offset >= size. Safe to call concurrently.
   virtual Status Read(uint64_t offset, size_t n, std::string* out) const = 0;
+  // The same into dst[0, n), which the caller owns; returns the bytes read. The default
+  // reads through Read and copies; posix files pread straight into dst.
+  virtual Result<size_t> ReadInto(uint64_t offset, size_t n, char* dst) const;
 };
 
 // Held while a LockFile lock is held; destroying it releases the lock.

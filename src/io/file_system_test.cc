@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -96,6 +97,13 @@ TYPED_TEST(FileSystemTest, RandomAccessAndSequentialReads) {
   EXPECT_EQ(out, "89");
   EXPECT_THAT((*r)->Read(20, 10, &out), IsOk());
   EXPECT_EQ(out, "");
+  char buf[16];
+  std::memset(buf, '#', sizeof buf);
+  EXPECT_THAT((*r)->ReadInto(3, 4, buf), IsOkAndHolds(4u));
+  EXPECT_EQ(std::string_view(buf, 5), "3456#");  // nothing past what was read is written
+  EXPECT_THAT((*r)->ReadInto(8, 10, buf), IsOkAndHolds(2u));
+  EXPECT_EQ(std::string_view(buf, 3), "895");  // buf[2] still holds the "5" read before
+  EXPECT_THAT((*r)->ReadInto(20, 10, buf), IsOkAndHolds(0u));
   auto s = this->fs()->NewSequentialFile(this->P("a"));
   ASSERT_THAT(s, IsOk());
   EXPECT_THAT((*s)->Skip(2), IsOk());

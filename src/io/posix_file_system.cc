@@ -103,9 +103,15 @@ class PosixRandomAccessFile final : public RandomAccessFile {
 
   Status Read(uint64_t offset, size_t n, std::string* out) const override {
     out->resize(n);
+    ASSIGN_OR_RETURN(size_t got, ReadInto(offset, n, out->data()));
+    out->resize(got);
+    return Status::OK();
+  }
+
+  Result<size_t> ReadInto(uint64_t offset, size_t n, char* dst) const override {
     size_t got = 0;
     while (got < n) {
-      ssize_t r = ::pread(fd_, out->data() + got, n - got, static_cast<off_t>(offset + got));
+      ssize_t r = ::pread(fd_, dst + got, n - got, static_cast<off_t>(offset + got));
       if (r < 0) {
         if (errno == EINTR) continue;
         return PosixError("pread", path_, errno);
@@ -113,8 +119,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
       if (r == 0) break;
       got += static_cast<size_t>(r);
     }
-    out->resize(got);
-    return Status::OK();
+    return got;
   }
 
  private:

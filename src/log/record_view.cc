@@ -1,5 +1,7 @@
 #include "log/record_view.h"
 
+#include <cstring>
+
 #include "base/prefault.h"
 
 namespace pinpipe::log {
@@ -9,16 +11,21 @@ void RecordViews::Clear() {
   chunks_used_ = 0;
 }
 
-std::string* RecordViews::NewChunk(size_t n) {
+RecordViews::Chunk* RecordViews::NewChunk(size_t n) {
   if (chunks_used_ == chunks_.size()) chunks_.emplace_back();
-  std::string* chunk = &chunks_[chunks_used_++];
-  // Not cleared: a file read resizes it, and a smaller resize writes nothing, where clearing
-  // would make the next read zero-fill the whole buffer before overwriting it.
-  if (chunk->capacity() < n + kPadding) {
-    chunk->reserve(n + kPadding);
-    PrefaultForWrite(chunk->data(), chunk->capacity());  // a read fills it next
+  Chunk* chunk = &chunks_[chunks_used_++];
+  chunk->size = 0;
+  if (chunk->capacity < n + kPadding) {
+    chunk->capacity = n + kPadding;
+    // Uninitialized (a file read fills it next), and mapped in at once.
+    chunk->data.reset(new char[chunk->capacity]);
+    PrefaultForWrite(chunk->data.get(), chunk->capacity);
   }
   return chunk;
+}
+
+void RecordViews::Seal(Chunk* chunk) {
+  std::memset(chunk->data.get() + chunk->size, 0, kPadding);
 }
 
 void RecordViews::AddCopies(std::span<const StoredRecord> records) {
@@ -27,35 +34,23 @@ void RecordViews::AddCopies(std::span<const StoredRecord> records) {
     total += (r.record.key ? r.record.key->size() + kPadding : 0) + r.record.value.size() +
              kPadding;
   }
-  std::string* chunk = NewChunk(total);
-  chunk->clear();
-  // Offsets first: the views are made once the chunk is complete.
-  struct Place {
-    size_t key, value;
-  };
-  std::vector<Place> places;
-  places.reserve(records.size());
-  for (const StoredRecord& r : records) {
-    Place p{0, 0};
-    if (r.record.key) {
-      p.key = chunk->size();
-      chunk->append(*r.record.key);
-      chunk->append(kPadding, '\0');
-    }
-    p.value = chunk->size();
-    chunk->append(r.record.value);
-    chunk->append(kPadding, '\0');
-    places.push_back(p);
-  }
-  for (size_t i = 0; i < records.size(); ++i) {
-    const Record& r = records[i].record;
+  Chunk* chunk = NewChunk(total);
+  for (const StoredRecord& sr : records) {
+    const Record& r = sr.record;
     RecordView v;
-    v.offset = records[i].offset;
+    v.offset = sr.offset;
     v.timestamp_ms = r.timestamp_ms;
     v.has_key = r.key.has_value();
-    if (r.key) v.key = std::string_view(*chunk).substr(places[i].key, r.key->size());
-    v.value = std::string_view(*chunk).substr(places[i].value, r.value.size());
     v.header_count = static_cast<uint32_t>(r.headers.size());
+    auto place = [chunk](std::string_view bytes) {
+      char* at = chunk->data.get() + chunk->size;
+      std::memcpy(at, bytes.data(), bytes.size());
+      std::memset(at + bytes.size(), 0, kPadding);
+      chunk->size += bytes.size() + kPadding;
+      return std::string_view(at, bytes.size());
+    };
+    if (r.key) v.key = place(*r.key);
+    v.value = place(r.value);
     records_.push_back(v);
   }
 }

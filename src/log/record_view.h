@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,11 +46,18 @@ class RecordViews {
   // Forgets the records and invalidates their views; keeps the memory for the next read.
   void Clear();
 
-  // For backends. A buffer to fill (its old contents are garbage), with room reserved for
-  // `n` bytes plus kPadding; it does not move until Clear(). Once filled, Seal it.
-  std::string* NewChunk(size_t n);
-  // Appends kPadding zero bytes to a filled chunk: views into it may then be added.
-  static void Seal(std::string* chunk) { chunk->append(kPadding, '\0'); }
+  // For backends: a buffer of at least n + kPadding bytes to fill (its old contents are
+  // garbage), which does not move until Clear(). Set its `size` to the bytes filled, then
+  // Seal it; views into it may then be added.
+  struct Chunk {
+    std::unique_ptr<char[]> data;
+    size_t capacity = 0;
+    size_t size = 0;
+    std::string_view view() const { return {data.get(), size}; }
+  };
+  Chunk* NewChunk(size_t n);
+  // Zeroes the kPadding bytes after chunk->size.
+  static void Seal(Chunk* chunk);
   void Add(const RecordView& v) { records_.push_back(v); }
   void Truncate(size_t n) { records_.resize(n); }
   // For backends without a zero-copy path: copies the keys and values of `records` into one
@@ -57,7 +65,7 @@ class RecordViews {
   void AddCopies(std::span<const StoredRecord> records);
 
  private:
-  std::deque<std::string> chunks_;  // a deque: growing it never moves a chunk
+  std::deque<Chunk> chunks_;  // a deque: growing it never moves a chunk
   size_t chunks_used_ = 0;
   std::vector<RecordView> records_;
 };

@@ -233,44 +233,45 @@ Status Segment::ReadBatches(uint64_t position, uint64_t end, int64_t min_offset,
 
 Result<bool> Segment::ReadBatchViews(uint64_t position, uint64_t end, int64_t min_offset,
                                      size_t max_bytes, RecordViews* out, size_t* bytes) const {
-  // A chunk holds [chunk_pos, chunk_pos + chunk_len) of the file: what max_bytes of payload
-  // needs plus the batches' overhead (at most 16 MiB unless one batch is larger). A batch
-  // that runs past a chunk's end starts the next chunk (its partial copy in the old one is
-  // left unused).
+  // A chunk holds [chunk_pos, chunk_pos + chunk->size) of the file: what the payload still
+  // allowed needs plus the batches' overhead (an eighth, and 4 KiB), at most 16 MiB unless one
+  // batch is larger. A batch that runs past a chunk's end starts the next chunk (its partial
+  // copy in the old one is left unused), which is sized the same way, so a read cut by
+  // max_bytes inside a large batch reads little more than that batch.
   constexpr size_t kMaxChunk = 16 << 20;
-  const size_t chunk_want = max_bytes >= kMaxChunk ? kMaxChunk : max_bytes + max_bytes / 8 + 4096;
+  auto budget = [&] {
+    const size_t left = max_bytes > *bytes ? max_bytes - *bytes : 0;
+    return left >= kMaxChunk ? kMaxChunk : left + left / 8 + 4096;
+  };
   uint64_t pos = position;
-  std::string* chunk = nullptr;
+  RecordViews::Chunk* chunk = nullptr;
   uint64_t chunk_pos = 0;
-  size_t chunk_len = 0;
   auto fill = [&](uint64_t from, size_t need) -> Status {
-    const size_t want = static_cast<size_t>(
-        std::min<uint64_t>(std::max(need, chunk_want), end - from));
+    const auto want =
+        static_cast<size_t>(std::min<uint64_t>(std::max(need, budget()), end - from));
     chunk = out->NewChunk(want);
-    RETURN_IF_ERROR(reader_->Read(from, want, chunk));
-    if (chunk->size() < need) return CorruptionError("segment file shorter than expected");
+    ASSIGN_OR_RETURN(chunk->size, reader_->ReadInto(from, want, chunk->data.get()));
+    if (chunk->size < need) return CorruptionError("segment file shorter than expected");
     chunk_pos = from;
-    chunk_len = chunk->size();
     RecordViews::Seal(chunk);
     return Status::OK();
   };
   while (pos < end) {
     if (end - pos < kBatchHeaderSize) return CorruptionError("truncated batch header");
-    if (chunk == nullptr || pos + kBatchHeaderSize > chunk_pos + chunk_len) {
+    if (chunk == nullptr || pos + kBatchHeaderSize > chunk_pos + chunk->size) {
       RETURN_IF_ERROR(fill(pos, kBatchHeaderSize));
     }
-    ASSIGN_OR_RETURN(BatchHeader h,
-                     DecodeBatchHeader(std::string_view(*chunk).substr(pos - chunk_pos)));
+    ASSIGN_OR_RETURN(BatchHeader h, DecodeBatchHeader(chunk->view().substr(pos - chunk_pos)));
     if (h.total_size() > end - pos) return CorruptionError("truncated batch");
     if (h.next_offset() <= min_offset) {
       pos += h.total_size();
       continue;
     }
-    if (pos + h.total_size() > chunk_pos + chunk_len) {
+    if (pos + h.total_size() > chunk_pos + chunk->size) {
       RETURN_IF_ERROR(fill(pos, static_cast<size_t>(h.total_size())));
     }
     std::string_view batch =
-        std::string_view(*chunk).substr(pos - chunk_pos, static_cast<size_t>(h.total_size()));
+        chunk->view().substr(pos - chunk_pos, static_cast<size_t>(h.total_size()));
     Result<bool> full = DecodeBatchViews(batch, h, min_offset, max_bytes, out, bytes);
     if (!full.ok()) return full.status().WithContext(log_path_);
     if (*full) return true;

@@ -42,8 +42,14 @@ class BufferRecycler {
     }
     out.clear();
     if (out.capacity() < capacity) {
-      out.reserve(capacity);
-      if (capacity >= kMinBytes) PrefaultForWrite(out.data(), out.capacity());
+      if (capacity >= kMinBytes) {
+        // A quarter more, so that the next objects, a little larger or smaller, fit it
+        // when it comes back instead of each replacing it by one just large enough.
+        out.reserve(capacity + capacity / 4);
+        PrefaultForWrite(out.data(), out.capacity());
+      } else {
+        out.reserve(capacity);
+      }
     }
     return out;
   }

@@ -1,12 +1,65 @@
 #include "sink/record_fetcher.h"
 
+#include <functional>
+#include <span>
 #include <utility>
 
 namespace pinpipe::sink {
 
+// Runs one job at a time on a thread of its own: Start, then Wait before the next Start.
+class RecordFetcher::Helper {
+ public:
+  Helper() : thread_([this] { Loop(); }) {}
+  ~Helper() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void Start(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      job_ = std::move(job);
+    }
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return !job_; });
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> l(mu_);
+    while (true) {
+      cv_.wait(l, [&] { return stopping_ || job_; });
+      if (stopping_) return;
+      l.unlock();
+      job_();  // Start does not touch job_ again until Wait has seen it cleared
+      l.lock();
+      job_ = nullptr;
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::function<void()> job_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the rest is built
+};
+
+namespace {
+// Below this many records a read is checked by one thread: the hand-off costs more.
+constexpr size_t kSplitRecords = 64;
+}  // namespace
+
 RecordFetcher::RecordFetcher(log::TopicLog* log, size_t max_bytes)
     : log_(log),
       max_bytes_(max_bytes),
+      helper_(std::make_unique<Helper>()),
       current_(std::make_unique<Fetch>()),
       spare_(std::make_unique<Fetch>()),
       worker_([this] { Work(); }) {}
@@ -22,23 +75,40 @@ RecordFetcher::~RecordFetcher() {
 
 void RecordFetcher::Fill(Fetch* f, const Request& r) {
   f->records.clear();
-  f->minified_used = 0;
   f->status = log_->ReadViews(r.topic, r.partition, r.offset, max_bytes_, &f->views);
   if (!f->status.ok()) return;
-  f->records.reserve(f->views.size());
-  for (const log::RecordView& v : f->views.records()) {
-    if (f->minified_used == f->minified.size()) f->minified.emplace_back();
-    std::string* scratch = &f->minified[f->minified_used];
-    FetchedRecord& out = f->records.emplace_back();
+  const size_t n = f->views.size();
+  f->records.resize(n);
+  if (n < kSplitRecords) {
+    Check(f, 0, 0, n);
+    return;
+  }
+  const size_t mid = n / 2;
+  helper_->Start([f, mid, n] { Check(f, 1, mid, n); });
+  Check(f, 0, 0, mid);
+  helper_->Wait();
+}
+
+void RecordFetcher::Check(Fetch* f, int half, size_t begin, size_t end) {
+  Fetch::Checking& c = f->checking[half];
+  c.minified_used = 0;
+  std::span<const log::RecordView> views = f->views.records();
+  for (size_t i = begin; i < end; ++i) {
+    const log::RecordView& v = views[i];
+    FetchedRecord& out = f->records[i];
     out.offset = v.offset;
     out.timestamp_ms = v.timestamp_ms;
-    Result<std::string_view> line = f->checker.Line(v.value, scratch, log::RecordViews::kPadding);
+    out.error = Status::OK();
+    if (c.minified_used == c.minified.size()) c.minified.emplace_back();
+    std::string* scratch = &c.minified[c.minified_used];
+    Result<std::string_view> line = c.checker.Line(v.value, scratch, log::RecordViews::kPadding);
     if (!line.ok()) {
       out.error = line.status();
+      out.line = {};
       continue;
     }
     out.line = *line;
-    if (line->data() == scratch->data()) f->minified_used++;  // keep it
+    if (line->data() == scratch->data()) c.minified_used++;  // keep it
   }
 }
 

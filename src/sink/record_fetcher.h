@@ -6,6 +6,9 @@
 // fetcher's thread reads, checksums, decodes and JSON-checks the next ones: reading and
 // converting overlap with copying into objects and putting them (docs/performance.md, "Sink").
 //
+// The JSON checks of a large read are split in two halves, checked at once by the thread
+// filling the fetch and a helper thread.
+//
 // A read ahead is a snapshot of the moment it ran. Records below a partition's end offset
 // never change, so its records stay true; only an OK read with records is used, anything else
 // (the end at that moment, an error) is read again by Get.
@@ -48,10 +51,14 @@ struct Fetch {
 
  private:
   friend class RecordFetcher;
+  // What one checking thread uses.
+  struct Checking {
+    JsonLineChecker checker;
+    std::deque<std::string> minified;  // lines of values that had line breaks
+    size_t minified_used = 0;
+  };
   log::RecordViews views;
-  std::deque<std::string> minified;  // lines of values that had line breaks
-  size_t minified_used = 0;
-  JsonLineChecker checker;
+  Checking checking[2];  // [0]: the filling thread's half, [1]: the helper's
 };
 
 class RecordFetcher {
@@ -79,11 +86,15 @@ class RecordFetcher {
     int64_t offset = 0;
     bool operator==(const Request&) const = default;
   };
+  class Helper;
   void Fill(Fetch* f, const Request& r);
+  // Checks records [begin, end) of f, with f->checking[half].
+  static void Check(Fetch* f, int half, size_t begin, size_t end);
   void Work() LOCKS_EXCLUDED(mu_);
 
   log::TopicLog* const log_;
   const size_t max_bytes_;
+  std::unique_ptr<Helper> helper_;  // one Fill at a time uses it
   std::unique_ptr<Fetch> current_;  // the sink's (Get's thread only)
   int64_t hits_ = 0;                // Get's thread only
   int64_t misses_ = 0;
