@@ -23,7 +23,9 @@
 # first with 500 PUTs (a cold Node server is slower for whoever goes first): the same two
 # drains with --store s3://bench/pinpipe, against `aws s3 cp --recursive` of the same objects
 # (the files of the local lakes above: same keys, same bytes). Both are whole processes,
-# start included. Prints aws time over pinpipe time (target >= 5).
+# start included. Prints aws time over pinpipe time (target >= 5), and the CPU time s3rver
+# itself spent serving each: s3rver is one Node process, and when what it spends on
+# pinpipe's puts is close to pinpipe's whole time, the server is the bound, not the client.
 #
 #   bench/sink_bench.sh
 # Env: PINPIPE_BINARY (default build/release/pinpipe), RECORDS (300000), SMALL (3000),
@@ -170,6 +172,11 @@ mkdir -p "$bench_work/s3rver"
 node "$bench_root/tests/testutil/s3rver.js" --dir "$bench_work/s3rver" --port 0 --bucket bench \
   >"$bench_work/s3rver.out" 2>"$bench_work/s3rver.log" &
 bench_pids+=($!)
+s3rver_pid=$!
+# s3rver_cpu -> CPU seconds (user + system) the s3rver process has used so far.
+s3rver_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$s3rver_pid/stat"
+}
 for _ in $(seq 100); do grep -q '^READY' "$bench_work/s3rver.out" 2>/dev/null && break; sleep 0.1; done
 s3_port=$(awk '/^READY/ {print $2}' "$bench_work/s3rver.out")
 [[ -n $s3_port ]] || { echo "s3rver did not start: $(cat "$bench_work/s3rver.log")" >&2; exit 1; }
@@ -188,14 +195,19 @@ PY
 /usr/bin/aws --endpoint-url "$PINPIPE_S3_ENDPOINT" s3 cp --recursive --quiet "$bench_work/warmup" s3://bench/warmup
 for run in "1000 ${user//./\\.}\\.pin" "1 bench\\.small"; do
   read -r flush regex <<<"$run"
+  c0=$(s3rver_cpu)
   sink_once "s3$flush" "$flush" "$regex" --store "s3://bench/pinpipe$flush"
+  c1=$(s3rver_cpu)
   sync
   t0=$(now)
   /usr/bin/aws --endpoint-url "$PINPIPE_S3_ENDPOINT" s3 cp --recursive --quiet \
     "${lake_dir[$flush]}/topics" "s3://bench/awscli$flush/topics"
   t1=$(now)
+  c2=$(s3rver_cpu)
   aws_secs=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
   echo "s3rver flush_size $flush: pinpipe $sink_objects objects ($sink_bytes bytes) in ${sink_secs} s (drain ${drain_secs} s)" \
     "($(rate "$sink_objects" "$sink_secs") objects/s); aws s3 cp --recursive of the same objects ${aws_secs} s;" \
-    "ratio $(bench_ratio "$aws_secs" "$sink_secs")x (target >= 5)"
+    "ratio $(bench_ratio "$aws_secs" "$sink_secs")x (target >= 5);" \
+    "s3rver's own CPU: $(python3 -c "print(f'{$c1 - $c0:.2f}')") s serving pinpipe," \
+    "$(python3 -c "print(f'{$c2 - $c1:.2f}')") s serving awscli"
 done
