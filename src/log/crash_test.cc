@@ -231,7 +231,9 @@ void RunCases(uint64_t cases, bool async) {
   EXPECT_GT(coverage.cases_with_torn_tail_cut, 0);
   EXPECT_GT(coverage.cases_with_unacked_visible, 0);
   EXPECT_GT(coverage.cases_with_lost_unacked, 0);
-  if (async) EXPECT_GT(coverage.overlapped_syncs, 0u) << "no group commits were pipelined";
+  if (async) {
+    EXPECT_GT(coverage.overlapped_syncs, 0u) << "no group commits were pipelined";
+  }
 }
 
 TEST(CrashTest, AcknowledgedRecordsSurviveRandomPowerLoss) { RunCases(2000, /*async=*/false); }

@@ -493,8 +493,11 @@ TEST_F(SinkTest, GivingUpOnPutsLeavesTheOffsetAtTheLastDurableObject) {
     // them), and each gives up after its own three attempts and backoffs.
     const int64_t puts_failing = faulty.failed_put_count() / 3;
     EXPECT_EQ(faulty.failed_put_count() % 3, 0);
-    if (in_flight == 1) EXPECT_EQ(puts_failing, 1);
-    if (in_flight > 1) EXPECT_THAT(puts_failing, ::testing::AllOf(::testing::Ge(1), ::testing::Le(3)));
+    if (in_flight == 1) {
+      EXPECT_EQ(puts_failing, 1);
+    } else {
+      EXPECT_THAT(puts_failing, ::testing::AllOf(::testing::Ge(1), ::testing::Le(3)));
+    }
     EXPECT_EQ(clock_.NowMicros() - before, puts_failing * (200 + 400) * 1000)
         << "the backoff doubles";
     EXPECT_THAT(Committed(topic, 0), Optional(4)) << "two objects were durable";
