@@ -8,21 +8,9 @@ namespace {
 // Decodes and cleans one line; the row's counts go to *scratch.
 Result<model::CleanRow> CleanLine(model::Table table, model::RecordDecoder& decoder,
                                   std::string_view line, model::QualityCounters* scratch) {
-  switch (table) {
-    case model::Table::kPin: {
-      ASSIGN_OR_RETURN(model::RawPin raw, decoder.DecodePin(line, scratch));
-      return model::CleanRow(model::Clean(raw, scratch));
-    }
-    case model::Table::kGeo: {
-      ASSIGN_OR_RETURN(model::RawGeo raw, decoder.DecodeGeo(line, scratch));
-      return model::CleanRow(model::Clean(raw, scratch));
-    }
-    case model::Table::kUser: {
-      ASSIGN_OR_RETURN(model::RawUser raw, decoder.DecodeUser(line, scratch));
-      return model::CleanRow(model::Clean(raw, scratch));
-    }
-  }
-  return InternalError("unknown table");
+  return model::DecodeRow(table, decoder, line, scratch, [scratch](const auto& raw, int64_t) {
+    return model::CleanRow(model::Clean(raw, scratch));
+  });
 }
 
 }  // namespace

@@ -51,6 +51,29 @@ class RecordDecoder {
   std::unique_ptr<Impl> impl_;
 };
 
+// Decodes one record of `table` and returns fn(raw, ind): the typed raw row and its `ind` (a
+// pin's `index`). The one switch over tables for every caller that decodes any table (the
+// cleaners of `pinpipe clean` and of the batch job). Decoding errors are returned as they are.
+template <typename Fn>
+auto DecodeRow(Table table, RecordDecoder& decoder, std::string_view json,
+               QualityCounters* quality, Fn&& fn) -> Result<decltype(fn(RawPin{}, int64_t{}))> {
+  switch (table) {
+    case Table::kPin: {
+      ASSIGN_OR_RETURN(RawPin raw, decoder.DecodePin(json, quality));
+      return fn(raw, raw.index);
+    }
+    case Table::kGeo: {
+      ASSIGN_OR_RETURN(RawGeo raw, decoder.DecodeGeo(json, quality));
+      return fn(raw, raw.ind);
+    }
+    case Table::kUser: {
+      ASSIGN_OR_RETURN(RawUser raw, decoder.DecodeUser(json, quality));
+      return fn(raw, raw.ind);
+    }
+  }
+  return InternalError("unknown table");
+}
+
 Result<RawPin> DecodeRawPin(std::string_view json, QualityCounters* quality = nullptr);
 Result<RawGeo> DecodeRawGeo(std::string_view json, QualityCounters* quality = nullptr);
 Result<RawUser> DecodeRawUser(std::string_view json, QualityCounters* quality = nullptr);

@@ -17,33 +17,14 @@ Result<std::optional<CleanRow>> RowCleaner::ProcessRow(std::string_view json) {
   quality_.CountRead();
   // Values rejected while decoding are counted only once the row is known to be kept.
   scratch_.Reset();
-  Status status;
-  std::optional<CleanRow> row;
-  switch (table_) {
-    case Table::kPin: {
-      Result<RawPin> raw = decoder_.DecodePin(json, &scratch_);
-      if (raw.ok()) row = Emit(*raw, raw->index);
-      status = raw.status();
-      break;
-    }
-    case Table::kGeo: {
-      Result<RawGeo> raw = decoder_.DecodeGeo(json, &scratch_);
-      if (raw.ok()) row = Emit(*raw, raw->ind);
-      status = raw.status();
-      break;
-    }
-    case Table::kUser: {
-      Result<RawUser> raw = decoder_.DecodeUser(json, &scratch_);
-      if (raw.ok()) row = Emit(*raw, raw->ind);
-      status = raw.status();
-      break;
-    }
+  Result<std::optional<CleanRow>> row =
+      DecodeRow(table_, decoder_, json, &scratch_,
+                [this](const auto& raw, int64_t ind) { return Emit(raw, ind); });
+  if (!row.ok()) {
+    quality_.CountRejectedRow(row.status().message());
+    return row.status();
   }
-  if (!status.ok()) {
-    quality_.CountRejectedRow(status.message());
-    return status;
-  }
-  if (row.has_value()) {
+  if (row->has_value()) {
     for (const auto& [name, counts] : scratch_.columns()) quality_.Column(name) += counts;
   }
   return row;
