@@ -6,38 +6,40 @@
 #include <mutex>
 
 namespace pinpipe::api::kafka_rest {
-
-std::vector<AppendOutcome> AppendGrouped(log::TopicLog* log, std::string_view topic,
-                                         std::vector<log::Record>& records,
-                                         const std::vector<std::optional<int32_t>>& partitions) {
-  std::vector<AppendOutcome> out(records.size());
-  std::map<std::optional<int32_t>, std::vector<size_t>> groups;
-  for (size_t i = 0; i < records.size(); i++) groups[partitions[i]].push_back(i);
-  for (auto& [partition, indexes] : groups) {
-    std::vector<log::Record> batch;
-    batch.reserve(indexes.size());
-    for (size_t i : indexes) batch.push_back(std::move(records[i]));
-    auto where = partition ? log::PartitionChoice::Explicit(*partition)
-                           : log::PartitionChoice::ByKey();
-    auto positions = log->Append(topic, where, batch);
-    for (size_t k = 0; k < indexes.size(); k++) {
-      if (positions.ok()) {
-        out[indexes[k]].position = (*positions)[k];
-      } else {
-        out[indexes[k]].error = KafkaErrorFromStatus(positions.status());
-      }
-    }
-  }
-  return out;
-}
-
 namespace {
 
-// Fills outcomes[indexes[k]] from the result of one group's append.
-void Fill(const Result<std::vector<log::RecordPosition>>& positions,
-            const std::vector<size_t>& indexes, std::vector<AppendOutcome>* outcomes) {
-  for (size_t k = 0; k < indexes.size(); k++) {
-    AppendOutcome& o = (*outcomes)[indexes[k]];
+// The records of a request bound for one partition choice, in request order, and the index
+// of each in the request.
+struct Group {
+  log::PartitionChoice where;
+  std::vector<size_t> indexes;
+  std::vector<log::Record> records;
+};
+
+// Moves `records` into one group per distinct partition choice.
+std::vector<Group> GroupByPartition(std::vector<log::Record>& records,
+                                    const std::vector<std::optional<int32_t>>& partitions) {
+  std::map<std::optional<int32_t>, std::vector<size_t>> by_choice;
+  for (size_t i = 0; i < records.size(); i++) by_choice[partitions[i]].push_back(i);
+  std::vector<Group> groups;
+  groups.reserve(by_choice.size());
+  for (auto& [partition, indexes] : by_choice) {
+    Group& g = groups.emplace_back();
+    g.where = partition ? log::PartitionChoice::Explicit(*partition)
+                        : log::PartitionChoice::ByKey();
+    g.records.reserve(indexes.size());
+    for (size_t i : indexes) g.records.push_back(std::move(records[i]));
+    g.indexes = std::move(indexes);
+  }
+  return groups;
+}
+
+// Fills (*outcomes)[index_of(k)] for the k-th record of one append from its result.
+template <typename IndexOf>
+void Fill(const Result<std::vector<log::RecordPosition>>& positions, size_t count,
+          IndexOf index_of, std::vector<AppendOutcome>* outcomes) {
+  for (size_t k = 0; k < count; k++) {
+    AppendOutcome& o = (*outcomes)[index_of(k)];
     if (positions.ok()) {
       o.position = (*positions)[k];
     } else {
@@ -47,6 +49,17 @@ void Fill(const Result<std::vector<log::RecordPosition>>& positions,
 }
 
 }  // namespace
+
+std::vector<AppendOutcome> AppendGrouped(log::TopicLog* log, std::string_view topic,
+                                         std::vector<log::Record>& records,
+                                         const std::vector<std::optional<int32_t>>& partitions) {
+  std::vector<AppendOutcome> out(records.size());
+  for (Group& g : GroupByPartition(records, partitions)) {
+    Fill(log->Append(topic, g.where, g.records), g.indexes.size(),
+         [&g](size_t k) { return g.indexes[k]; }, &out);
+  }
+  return out;
+}
 
 void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
                         std::vector<log::Record> records,
@@ -60,13 +73,7 @@ void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
     log->AppendAsync(topic, where, std::move(records),
                      [n, done = std::move(done)](Result<std::vector<log::RecordPosition>> r) {
                        std::vector<AppendOutcome> out(n);
-                       for (size_t i = 0; i < n; i++) {
-                         if (r.ok()) {
-                           out[i].position = (*r)[i];
-                         } else {
-                           out[i].error = KafkaErrorFromStatus(r.status());
-                         }
-                       }
+                       Fill(r, n, [](size_t k) { return k; }, &out);
                        done(std::move(out));
                      });
     return;
@@ -80,19 +87,13 @@ void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
   auto join = std::make_shared<Join>();
   join->outcomes.resize(n);
   join->done = std::move(done);
-  std::map<std::optional<int32_t>, std::vector<size_t>> groups;
-  for (size_t i = 0; i < n; i++) groups[partitions[i]].push_back(i);
+  std::vector<Group> groups = GroupByPartition(records, partitions);
   join->pending = groups.size();
-  for (auto& [partition, indexes] : groups) {
-    std::vector<log::Record> batch;
-    batch.reserve(indexes.size());
-    for (size_t i : indexes) batch.push_back(std::move(records[i]));
-    auto where = partition ? log::PartitionChoice::Explicit(*partition)
-                           : log::PartitionChoice::ByKey();
-    log->AppendAsync(topic, where, std::move(batch),
-                     [join, idx = std::move(indexes)](Result<std::vector<log::RecordPosition>> r) {
+  for (Group& g : groups) {
+    log->AppendAsync(topic, g.where, std::move(g.records),
+                     [join, idx = std::move(g.indexes)](Result<std::vector<log::RecordPosition>> r) {
                        std::unique_lock<std::mutex> l(join->mu);
-                       Fill(r, idx, &join->outcomes);
+                       Fill(r, idx.size(), [&idx](size_t k) { return idx[k]; }, &join->outcomes);
                        if (--join->pending > 0) return;
                        l.unlock();
                        join->done(std::move(join->outcomes));

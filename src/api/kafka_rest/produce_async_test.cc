@@ -117,6 +117,40 @@ TEST_F(ProduceAsyncTest, ConcurrentRequestsShareFsyncsAndEvery200IsStoredAtItsOf
   EXPECT_THAT(server_->MetricsText(), HasSubstr("pinpipe_produce_records_total 320"));
 }
 
+// Records of one request bound for different partitions are appended per partition and
+// joined: each gets its own partition and offset, in request order.
+TEST_F(ProduceAsyncTest, ARequestToSeveralPartitionsIsAnsweredPerRecordInOrder) {
+  ASSERT_THAT(log_->CreateTopic("p3", log::TopicConfig{.partitions = 3}), IsOk());
+  http::testing::RawClient client;
+  ASSERT_TRUE(client.Connect(server_->port()));
+  const std::string body =
+      R"({"records":[{"partition":2,"value":{"a":0}},{"value":{"a":1}},)"
+      R"({"partition":0,"value":{"a":2}},{"partition":2,"value":{"a":3}}]})";
+  ASSERT_TRUE(client.Send(http::testing::MakeRequest("POST", "/topics/p3", body, kJsonHeaders)));
+  auto r = client.Read();
+  ASSERT_EQ(r.status, 200) << r.body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  ASSERT_EQ(parser.parse(r.body).get(root), simdjson::SUCCESS) << r.body;
+  simdjson::dom::array offsets;
+  ASSERT_EQ(root["offsets"].get_array().get(offsets), simdjson::SUCCESS) << r.body;
+  ASSERT_EQ(offsets.size(), 4u) << r.body;
+  std::vector<std::pair<int64_t, int64_t>> where;  // (partition, offset) of each record
+  for (simdjson::dom::element o : offsets) {
+    EXPECT_TRUE(o["error_code"].is_null()) << r.body;
+    where.emplace_back(o["partition"].get_int64().value(), o["offset"].get_int64().value());
+  }
+  EXPECT_EQ(where[0].first, 2);
+  EXPECT_EQ(where[2].first, 0);
+  EXPECT_EQ(where[3], std::make_pair(int64_t{2}, where[0].second + 1));
+  for (int i = 0; i < 4; ++i) {
+    auto stored = log_->Read("p3", static_cast<int32_t>(where[i].first), where[i].second, 1);
+    ASSERT_THAT(stored, IsOk());
+    ASSERT_FALSE(stored->empty());
+    EXPECT_EQ(stored->front().record.value, R"({"a":)" + std::to_string(i) + "}") << i;
+  }
+}
+
 TEST_F(ProduceAsyncTest, AFailedFsyncFailsEveryWaitingRequestAndNothingIsStored) {
   fault_.SetSyncDelayMicros(2000);
   fault_.FailNthSync(1);
