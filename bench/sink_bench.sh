@@ -14,7 +14,8 @@
 #   - for reference, the floor of the object layout itself: the same objects put by a plain
 #     python program the way the local store puts them (temp file, write, fdatasync, rename,
 #     directory fsync; 16 at a time, as sink.max_in_flight_puts), with no log read, JSON
-#     check or copy. Its ratio to the baseline is the most any sink could reach here.
+#     check or copy: what the layout itself costs (a sink can come near it,
+#     or pass it when its puts overlap better).
 # Each timed phase starts after a `sync`, so none pays for the previous one's writeback.
 # RECORDS defaults to 300,000 (176 MB, 300 objects): at 100,000 the drain lasts ~0.12 s, and
 # its one-time costs (threads, mapping in 18 object buffers, the last puts' syncs, the
@@ -88,35 +89,16 @@ sink_once() {
   read -r sink_records sink_objects sink_bytes drain_secs < <(
     sed -n 's/^pinpipe sink: drained \([0-9]*\) records into \([0-9]*\) objects (\([0-9]*\) bytes) in .* in \([0-9.]*\) s$/\1 \2 \3 \4/p' "$out")
 }
-# baseline DIR -> $base_secs: the object bytes under DIR written sequentially to one file + fsync.
-baseline() {
+# write_same MODE DIR -> prints seconds: the object files under DIR (read first, untimed)
+# written again, either sequentially into one file with one fdatasync at the end (MODE
+# one-file: the baseline), or put as the local store puts objects, 16 at once: temp file,
+# write, fdatasync, rename, directory fsync (MODE puts: the floor of the layout).
+write_same() {
   sync
-  base_secs=$(python3 - "$1" "$bench_work/baseline.bin" <<'PY'
-import os, sys, time
-root, dst = sys.argv[1], sys.argv[2]
-blobs = []
-for d, _, files in sorted(os.walk(root)):
-    for f in sorted(files):
-        with open(os.path.join(d, f), "rb") as fh:
-            blobs.append(fh.read())
-t0 = time.perf_counter()
-with open(dst, "wb") as out:
-    for b in blobs:
-        out.write(b)
-    out.flush()
-    os.fdatasync(out.fileno())
-print(f"{time.perf_counter() - t0:.3f}")
-os.remove(dst)
-PY
-)
-}
-# io_floor DIR -> $floor_secs: the files under DIR put as the local store puts objects, 16 at once.
-io_floor() {
-  sync
-  floor_secs=$(python3 - "$1" "$bench_work/floor" <<'PY'
+  python3 - "$1" "$2" "$bench_work/rewrite" <<'PY'
 import os, sys, time
 from concurrent.futures import ThreadPoolExecutor
-root, dst = sys.argv[1], sys.argv[2]
+mode, root, dst = sys.argv[1], sys.argv[2], sys.argv[3]
 blobs = []
 for d, _, files in sorted(os.walk(root)):
     for f in sorted(files):
@@ -129,20 +111,27 @@ def put(i):
     key, data = blobs[i]
     tmp = os.path.join(dst, "_tmp", str(i))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    os.write(fd, data)
-    os.fdatasync(fd)
-    os.close(fd)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fdatasync(f.fileno())
     os.rename(tmp, os.path.join(dst, key))
     dfd = os.open(os.path.dirname(os.path.join(dst, key)), os.O_RDONLY)
     os.fsync(dfd)
     os.close(dfd)
 t0 = time.perf_counter()
-with ThreadPoolExecutor(16) as ex:
-    list(ex.map(put, range(len(blobs))))
+if mode == "one-file":
+    with open(os.path.join(dst, "_tmp", "all"), "wb") as out:
+        for _, b in blobs:
+            out.write(b)
+        out.flush()
+        os.fdatasync(out.fileno())
+else:
+    with ThreadPoolExecutor(16) as ex:
+        list(ex.map(put, range(len(blobs))))
 print(f"{time.perf_counter() - t0:.3f}")
 PY
-)
-  rm -rf "$bench_work/floor"
+  rm -rf "$bench_work/rewrite"
 }
 rate() { python3 -c "import sys; n, s = float(sys.argv[1]), float(sys.argv[2]); print(f'{n / s:,.0f}')" "$1" "$2"; }
 mbs() { python3 -c "import sys; n, s = float(sys.argv[1]), float(sys.argv[2]); print(f'{n / s / 1e6:.1f}')" "$1" "$2"; }
@@ -153,8 +142,8 @@ for run in "1000 ${user//./\\.}\\.pin" "1 bench\\.small"; do
   read -r flush regex <<<"$run"
   lake_dir[$flush]=$bench_work/lake-$flush
   sink_once "local$flush" "$flush" "$regex" --store "${lake_dir[$flush]}"
-  baseline "${lake_dir[$flush]}/topics"
-  io_floor "${lake_dir[$flush]}/topics"
+  base_secs=$(write_same one-file "${lake_dir[$flush]}/topics")
+  floor_secs=$(write_same puts "${lake_dir[$flush]}/topics")
   echo "local flush_size $flush: $sink_records records, $sink_objects objects, $sink_bytes bytes drained in ${drain_secs} s:" \
     "$(rate "$sink_records" "$drain_secs") records/s, $(rate "$sink_objects" "$drain_secs") objects/s," \
     "$(mbs "$sink_bytes" "$drain_secs") MB/s (whole process ${sink_secs} s); sequential write of the same bytes" \
