@@ -59,7 +59,6 @@ class RecordViews {
   // Zeroes the kPadding bytes after chunk->size.
   static void Seal(Chunk* chunk);
   void Add(const RecordView& v) { records_.push_back(v); }
-  void Truncate(size_t n) { records_.resize(n); }
   // For backends without a zero-copy path: copies the keys and values of `records` into one
   // chunk and adds their views (header_count set, headers dropped).
   void AddCopies(std::span<const StoredRecord> records);

@@ -11,7 +11,9 @@
 // backoff and never skipped. A record that is not JSON stops the sink (errors_tolerance none)
 // or is appended to the dead-letter topic with its reason in headers (all), at least once.
 //
-// Per pass, each partition: read up to read_max_bytes from its position, cut, hand the
+// Per pass, each partition: take up to read_max_bytes of checked records from its position
+// (RecordFetcher: read and JSON-checked on the fetcher's thread while the previous step was
+// cut, with the next step's read started at once), cut, hand the
 // finished objects to the PutPool (up to max_in_flight_puts objects / max_in_flight_bytes
 // put at once, across partitions and passes; the pass blocks only when that is full); then
 // collect the finished puts and make one CommitOffsets for every partition whose durable
@@ -22,7 +24,8 @@
 // Ownership: `log`, `store` and `clock` are borrowed and must outlive the Sink.
 // Thread-safety: Run and Drain from one thread at a time; stats() and MetricsText() from any
 // thread (stats_mu_). Puts run on the pool's threads and touch only the store, stats_ and the
-// warning callback (warn_mu_).
+// warning callback (warn_mu_); reads ahead run on the fetcher's threads and touch only the log
+// and the fetcher's spare buffers.
 #pragma once
 
 #include <atomic>
