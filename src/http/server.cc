@@ -2,7 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <thread>
@@ -31,6 +31,13 @@ Status ValidateOptions(const ServerOptions& o, const Router& router) {
   return Status::OK();
 }
 
+// How often each io thread checks its connections' deadlines: a quarter of the shortest
+// timeout, within [10 ms, 250 ms], so a timeout fires at most that much late.
+std::chrono::milliseconds SweepPeriod(const ServerOptions& o) {
+  auto shortest = std::min({o.idle_timeout, o.header_timeout, o.body_timeout, o.write_timeout});
+  return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+}
+
 }  // namespace
 
 Response DefaultErrorResponse(int status, std::string_view message) {
@@ -45,32 +52,38 @@ struct Server::Impl {
   enum class Phase { kOpen, kRunning, kStopped };
 
   void Accept();
-  void RunIo();
+  void RunIo(net::io_context& ioc);
 
   std::shared_ptr<ServerState> state;
-  std::unique_ptr<net::io_context> ioc;  // declared before acceptor: destroyed after it
+  // One per io thread, run by that thread alone; the acceptor lives on the first. Declared
+  // before acceptor: destroyed after it.
+  std::vector<std::unique_ptr<net::io_context>> iocs;
   std::unique_ptr<tcp::acceptor> acceptor;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
   std::vector<std::thread> threads;
+  size_t next_io = 0;  // the io thread of the next connection (round-robin); acceptor only
   uint16_t port = 0;
   Phase phase = Phase::kOpen;
 };
 
 void Server::Impl::Accept() {
-  acceptor->async_accept(net::make_strand(*ioc), [this](boost::system::error_code ec,
-                                                        tcp::socket socket) {
+  const size_t io = next_io++ % iocs.size();
+  acceptor->async_accept(iocs[io]->get_executor(), [this, io](boost::system::error_code ec,
+                                                              internal::Socket socket) {
     if (!acceptor->is_open() || state->stopping.load()) return;
     // Errors such as EMFILE concern one connection; keep accepting.
-    if (!ec) std::make_shared<Session>(std::move(socket), state)->Start();
+    if (!ec) {
+      std::make_shared<Session>(std::move(socket), state, state->loops[io].get())->Start();
+    }
     Accept();
   });
 }
 
-void Server::Impl::RunIo() {
+void Server::Impl::RunIo(net::io_context& ioc) {
   // Boost may throw from run(); our handlers do not. Report and keep the thread serving.
   while (true) {
     try {
-      ioc->run();
+      ioc.run();
       return;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "pinpipe http: io thread: %s\n", e.what());
@@ -83,7 +96,11 @@ Result<std::unique_ptr<Server>> Server::Open(const ServerOptions& options, Route
   RETURN_IF_ERROR(ValidateOptions(options, router));
   auto impl = std::make_unique<Impl>();
   impl->state = std::make_shared<ServerState>(options, std::move(router), std::move(hooks));
-  impl->ioc = std::make_unique<net::io_context>(options.io_threads);
+  for (int i = 0; i < options.io_threads; ++i) {
+    impl->iocs.push_back(std::make_unique<net::io_context>(1));
+    impl->state->loops.push_back(
+        std::make_unique<internal::Loop>(impl->iocs.back().get(), SweepPeriod(options)));
+  }
 
   boost::system::error_code ec;
   std::string where = options.host + ":" + std::to_string(options.port);
@@ -92,14 +109,14 @@ Result<std::unique_ptr<Server>> Server::Open(const ServerOptions& options, Route
   if (!ec) {
     endpoint = tcp::endpoint(address, options.port);
   } else {
-    tcp::resolver resolver(*impl->ioc);
+    tcp::resolver resolver(*impl->iocs[0]);
     auto results = resolver.resolve(options.host, std::to_string(options.port), ec);
     if (ec || results.empty()) {
       return InvalidArgumentError("http server: cannot resolve " + where + ": " + ec.message());
     }
     endpoint = results.begin()->endpoint();
   }
-  impl->acceptor = std::make_unique<tcp::acceptor>(net::make_strand(*impl->ioc));
+  impl->acceptor = std::make_unique<tcp::acceptor>(*impl->iocs[0]);
   tcp::acceptor& a = *impl->acceptor;
   if (a.open(endpoint.protocol(), ec); ec) {
     return IOError("http server: socket for " + where + ": " + ec.message());
@@ -131,11 +148,12 @@ Status Server::Start() {
     if (o.handler_threads > 0) {
       impl_->state->pool = std::make_unique<net::thread_pool>(o.handler_threads);
     }
-    impl_->work.emplace(net::make_work_guard(*impl_->ioc));
+    for (auto& ioc : impl_->iocs) impl_->work.push_back(net::make_work_guard(*ioc));
+    for (auto& loop : impl_->state->loops) loop->StartSweep();
     impl_->Accept();
     impl_->phase = Impl::Phase::kRunning;
-    for (int i = 0; i < o.io_threads; ++i) {
-      impl_->threads.emplace_back([impl = impl_.get()] { impl->RunIo(); });
+    for (auto& ioc : impl_->iocs) {
+      impl_->threads.emplace_back([impl = impl_.get(), ioc = ioc.get()] { impl->RunIo(*ioc); });
     }
   } catch (const std::exception& e) {
     Status s = InternalError(std::string("http server: cannot start threads: ") + e.what());
@@ -158,6 +176,7 @@ Status Server::Stop(std::chrono::milliseconds grace) {
   if (impl.phase == Impl::Phase::kOpen) {  // never started: nothing runs the io_context
     boost::system::error_code ec;
     impl.acceptor->close(ec);
+    for (auto& loop : state.loops) loop->Close();
     impl.phase = Impl::Phase::kStopped;
     return Status::OK();
   }
@@ -185,20 +204,17 @@ Status Server::Stop(std::chrono::milliseconds grace) {
   }
   if (state.hooks.on_drain) state.hooks.on_drain();
   if (state.pool) state.pool->join();  // waits for handlers still running
-  impl.work.reset();
+  impl.work.clear();
   if (!result.ok()) {
     // Give the forced closes a moment to run before the io threads are stopped.
     std::unique_lock<std::mutex> lock(state.mu);
     state.cv.wait_for(lock, std::chrono::seconds(1), [&] { return state.sessions.empty(); });
   }
-  impl.ioc->stop();
+  for (auto& ioc : impl.iocs) ioc->stop();
   for (std::thread& t : impl.threads) t.join();
   impl.threads.clear();
-  {
-    // From now on deferred answers are dropped instead of posted.
-    std::lock_guard<std::mutex> lock(state.post_mu);
-    state.io_down = true;
-  }
+  // From now on deferred answers are dropped instead of posted.
+  for (auto& loop : state.loops) loop->Close();
   // A session still waiting for a deferred answer keeps itself alive; release it now, while
   // its io_context exists (it unregisters, so collect first).
   sessions.clear();

@@ -1,10 +1,12 @@
 #include "http/session.h"
 
 #include "http/framing.h"
+#include "http/response_head.h"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
+#include <array>
 #include <utility>
 
 namespace pinpipe::http::internal {
@@ -56,10 +58,73 @@ void ServerState::Unregister(Session* s) {
   cv.notify_all();
 }
 
-Session::Session(tcp::socket socket, std::shared_ptr<ServerState> state)
-    : state_(std::move(state)), stream_(std::move(socket)) {}
+void Loop::Post(const std::weak_ptr<Session>& session, Response r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return;
+  std::shared_ptr<Session> s = session.lock();
+  if (!s) return;  // the connection closed meanwhile
+  items_.emplace_back(std::move(s), std::move(r));
+  if (scheduled_) return;
+  scheduled_ = true;
+  // Posting under mu_ keeps the io_context alive until the post is queued (Close comes
+  // after the io thread is joined and before the io_context is destroyed).
+  net::post(*ioc_, [this] { Run(); });
+}
+
+void Loop::Run() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    scheduled_ = false;
+    running_.swap(items_);
+  }
+  for (Item& item : running_) item.first->OnDeferred(std::move(item.second));
+  running_.clear();  // the sessions are released here, on their io thread
+}
+
+void Loop::Close() {
+  std::vector<Item> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    dropped.swap(items_);
+  }
+  sweep_timer_.reset();
+}
+
+void Loop::StartSweep() {
+  sweep_timer_ = std::make_unique<net::steady_timer>(*ioc_);
+  Sweep();
+}
+
+void Loop::Add(Session* s) {
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  sessions_.insert(s);
+}
+
+void Loop::Remove(Session* s) {
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  sessions_.erase(s);
+}
+
+void Loop::Sweep() {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    // OnSweep only cancels (the close runs later), so sessions_ does not change under the
+    // walk; a session being destroyed elsewhere waits in Remove until the walk is over.
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    for (Session* s : sessions_) s->OnSweep(now);
+  }
+  sweep_timer_->expires_after(sweep_every_);
+  sweep_timer_->async_wait([this](beast::error_code ec) {
+    if (!ec) Sweep();
+  });
+}
+
+Session::Session(Socket socket, std::shared_ptr<ServerState> state, Loop* loop)
+    : state_(std::move(state)), loop_(loop), socket_(std::move(socket)) {}
 
 Session::~Session() {
+  if (in_loop_) loop_->Remove(this);
   if (body_stream_) body_stream_->OnAbort();
   if (registered_) state_->Unregister(this);
 }
@@ -69,7 +134,7 @@ void Session::Start() {
     // Refused: a best-effort 503 without blocking the acceptor, then close.
     state_->metrics.ConnectionRefused();
     beast::error_code ec;
-    tcp::socket& s = stream_.socket();
+    Socket& s = socket_;
     s.non_blocking(true, ec);
     s.write_some(net::buffer(kRefused.data(), kRefused.size()), ec);
     s.shutdown(tcp::socket::shutdown_both, ec);
@@ -78,25 +143,43 @@ void Session::Start() {
   }
   registered_ = true;
   beast::error_code ec;
-  stream_.socket().set_option(tcp::no_delay(true), ec);
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadNext(); });
+  socket_.set_option(tcp::no_delay(true), ec);
+  // Reads wait for readiness and then read without blocking (ReadAvailable).
+  socket_.non_blocking(true, ec);
+  net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+    self->loop_->Add(self.get());
+    self->in_loop_ = true;
+    self->ReadNext();
+  });
+}
+
+void Session::SetDeadline(std::chrono::milliseconds d) {
+  deadline_ = std::chrono::steady_clock::now() + d;
+  timed_out_ = false;
+}
+
+void Session::OnSweep(std::chrono::steady_clock::time_point now) {
+  if (phase_ == Phase::kHandling || phase_ == Phase::kClosed || now < deadline_) return;
+  deadline_ = std::chrono::steady_clock::time_point::max();
+  timed_out_ = true;
+  beast::error_code ec;
+  socket_.cancel(ec);
+}
+
+beast::error_code Session::Checked(beast::error_code ec) const {
+  if (ec == net::error::operation_aborted && timed_out_) return beast::error::timeout;
+  return ec;
 }
 
 void Session::NotifyStop() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->phase_ == Phase::kIdle) self->stream_.cancel();
+  net::post(socket_.get_executor(), [self = shared_from_this()] {
+    beast::error_code ec;
+    if (self->phase_ == Phase::kIdle) self->socket_.cancel(ec);
   });
 }
 
 void Session::ForceClose() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
-}
-
-void Session::PostDeferred(std::shared_ptr<Session> self, Response r) {
-  auto executor = self->stream_.get_executor();
-  net::post(executor, [self = std::move(self), r = std::move(r)]() mutable {
-    self->OnDeferred(std::move(r));
-  });
+  net::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
 }
 
 void Session::ResetRequest() {
@@ -113,26 +196,36 @@ void Session::ReadNext() {
   phase_ = Phase::kIdle;
   if (state_->stopping.load()) return Close();
   if (buffer_.size() > 0) return ReadHead();  // a pipelined request is already here
-  stream_.expires_after(state_->options.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
-                          [self = shared_from_this()](beast::error_code ec, size_t n) {
-                            if (ec) {
-                              if (ec == beast::error::timeout) self->state_->metrics.Timeout();
-                              return self->Close();
-                            }
-                            self->buffer_.commit(n);
-                            self->ReadHead();
-                          });
+  // Wait first, then read: a read right after answering would nearly always find nothing yet
+  // (the client is still reading the answer) and cost a failed system call per request.
+  SetDeadline(state_->options.idle_timeout);
+  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    ec = self->Checked(ec);
+    if (ec) {
+      if (ec == beast::error::timeout) self->state_->metrics.Timeout();
+      return self->Close();
+    }
+    self->ReadAvailable();
+  });
+}
+
+void Session::ReadAvailable() {
+  beast::error_code ec;
+  const size_t n = socket_.read_some(buffer_.prepare(kFirstReadBytes), ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) return ReadNext();
+  if (ec) return Close();
+  buffer_.commit(n);
+  ReadHead();
 }
 
 void Session::ReadHead() {
   phase_ = Phase::kReading;
   head_parser_.emplace();
   head_parser_->header_limit(state_->options.max_header_bytes);
-  stream_.expires_after(state_->options.header_timeout);
-  bhttp::async_read_header(stream_, buffer_, *head_parser_,
+  SetDeadline(state_->options.header_timeout);
+  bhttp::async_read_header(socket_, buffer_, *head_parser_,
                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                             self->OnHead(ec, n);
+                             self->OnHead(self->Checked(ec), n);
                            });
 }
 
@@ -230,10 +323,11 @@ void Session::FailRequest(int status, std::string_view message, bool use_413_hoo
 
 void Session::WriteContinueThen(void (Session::*next)()) {
   phase_ = Phase::kWriting;
-  stream_.expires_after(state_->options.write_timeout);
-  net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+  SetDeadline(state_->options.write_timeout);
+  net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                    [self = shared_from_this(), next](beast::error_code ec, size_t n) {
                      self->state_->metrics.AddBytesWritten(n);
+                     ec = self->Checked(ec);
                      if (ec) return self->Close();
                      ((*self).*next)();
                    });
@@ -244,10 +338,10 @@ void Session::ReadBody() {
   body_parser_.emplace(std::move(*head_parser_));
   head_parser_.reset();
   body_parser_->body_limit(state_->options.max_body_bytes);
-  stream_.expires_after(state_->options.body_timeout);
-  bhttp::async_read(stream_, buffer_, *body_parser_,
+  SetDeadline(state_->options.body_timeout);
+  bhttp::async_read(socket_, buffer_, *body_parser_,
                     [self = shared_from_this()](beast::error_code ec, size_t n) {
-                      self->OnBody(ec, n);
+                      self->OnBody(self->Checked(ec), n);
                     });
 }
 
@@ -275,7 +369,8 @@ void Session::CallAsync() {
   pending_self_ = shared_from_this();
   const auto& msg = body_parser_->get();
   match_.route->async(MakeRequest(msg, msg.body()),
-                      Responder(std::make_shared<Responder::State>(state_, weak_from_this())));
+                      Responder(std::make_shared<Responder::State>(state_, loop_,
+                                                                   weak_from_this())));
 }
 
 void Session::OnDeferred(Response r) {
@@ -287,20 +382,18 @@ void Session::OnDeferred(Response r) {
 void Session::WriteResponse(Response r) {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kWriting;
-  auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-  res->version(version_);
-  res->result(static_cast<unsigned>(r.status));
-  if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
-  for (const Header& h : r.headers) res->insert(h.name, h.value);
-  res->body() = std::move(r.body);
-  res->keep_alive(keep_alive_ && !close_after_ && !state_->stopping.load());
-  res->prepare_payload();
+  const bool keep_alive = keep_alive_ && !close_after_ && !state_->stopping.load();
   status_ = r.status;
-  stream_.expires_after(state_->options.write_timeout);
-  bhttp::async_write(stream_, *res,
-                     [self = shared_from_this(), res](beast::error_code ec, size_t n) {
-                       self->OnWritten(ec, n, !res->keep_alive());
-                     });
+  out_head_.clear();
+  AppendResponseHead(r, version_, keep_alive, &out_head_);
+  out_body_ = std::move(r.body);
+  if (StatusHasNoBody(r.status)) out_body_.clear();
+  SetDeadline(state_->options.write_timeout);
+  const std::array<net::const_buffer, 2> out{net::buffer(out_head_), net::buffer(out_body_)};
+  net::async_write(socket_, out,
+                   [self = shared_from_this(), keep_alive](beast::error_code ec, size_t n) {
+                     self->OnWritten(self->Checked(ec), n, !keep_alive);
+                   });
 }
 
 void Session::OnWritten(beast::error_code ec, size_t n, bool close) {
@@ -320,15 +413,15 @@ void Session::LingeringClose() {
   // we just sent before the client reads it; so half-close and drain (bounded) first.
   phase_ = Phase::kClosing;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return Close();
   buffer_.consume(buffer_.size());
-  stream_.expires_after(kDrainTime);
+  SetDeadline(std::chrono::duration_cast<std::chrono::milliseconds>(kDrainTime));
   Drain(0);
 }
 
 void Session::Drain(size_t drained) {
-  stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+  socket_.async_read_some(buffer_.prepare(kFirstReadBytes),
                           [self = shared_from_this(), drained](beast::error_code ec, size_t n) {
                             self->buffer_.consume(self->buffer_.size());
                             if (ec || drained + n > kMaxDrainBytes) return self->Close();
@@ -343,8 +436,8 @@ void Session::Close() {
   if (phase_ != Phase::kHandling) AbortStream();
   phase_ = Phase::kClosed;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
 }
 
 }  // namespace pinpipe::http::internal
@@ -355,11 +448,8 @@ void Responder::operator()(Response response) const { state_->Deliver(std::move(
 
 void Responder::State::Deliver(Response r) {
   if (answered.exchange(true)) return;
-  std::lock_guard<std::mutex> lock(server->post_mu);
-  if (server->io_down) return;
-  // Posting while holding post_mu keeps the io_context alive until the post is queued; the
-  // queued handler owns the session from then on.
-  if (auto s = session.lock()) internal::Session::PostDeferred(std::move(s), std::move(r));
+  // The loop drops the answer once the server's io threads are gone.
+  loop->Post(session, std::move(r));
 }
 
 Responder::State::~State() {

@@ -1,13 +1,26 @@
 // Internal to http/: one accepted connection (Session) and the state every session shares with
 // the Server (ServerState). Includes Boost; only server.cc and session.cc include this.
 //
-// A Session is a chain of asynchronous steps on its own strand, so at most one step of a
-// session runs at a time: read request -> route -> read body -> handler -> write -> repeat.
+// A Session is a chain of asynchronous steps on the io_context of one io thread (each io thread
+// runs an io_context of its own), so at most one step of a session runs at a time and no
+// strand is needed: read request -> route -> read body -> handler -> write -> repeat.
 // It is kept alive by the shared_ptr each pending step holds; when the chain ends it is
 // destroyed and unregisters itself.
+//
+// Deferred answers (Responder) reach their session through the Loop of its io thread: any
+// thread queues there, and one posted step per batch answers every queued request, so a group
+// commit that completes 64 requests wakes the io thread once, not 64 times.
+//
+// Timeouts: before each socket operation a session sets a deadline (a clock read, no timer);
+// its Loop sweeps its sessions a few times per shortest timeout and cancels the operation of
+// any session past its deadline, which then fails as beast::error::timeout. A timeout thus
+// fires up to one sweep period late, and no operation pays for arming and cancelling a timer.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -19,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/thread_annotations.h"
@@ -30,6 +44,48 @@
 namespace pinpipe::http::internal {
 
 class Session;
+
+using Executor = boost::asio::io_context::executor_type;
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+
+// What one io thread serves: the deferred answers waiting for it (Post from any thread; they
+// run on the io thread in the order posted, a batch per wake-up), and its sessions, whose
+// deadlines it sweeps.
+class Loop {
+ public:
+  Loop(boost::asio::io_context* ioc, std::chrono::milliseconds sweep_every)
+      : ioc_(ioc), sweep_every_(sweep_every) {}
+  // Queues `r` for `session` (any thread); dropped if the session is gone or once Close()
+  // has run (the io thread is gone). The inbox holds the session until its io thread has
+  // answered, so the session is released there.
+  void Post(const std::weak_ptr<Session>& session, Response r) LOCKS_EXCLUDED(mu_);
+  // After the io thread has been joined (or if it never ran): later posts are dropped,
+  // queued ones released, the sweep timer destroyed while its io_context exists.
+  void Close() LOCKS_EXCLUDED(mu_);
+
+  // The sessions the sweep looks at. Add on the io thread; Remove from any thread (a
+  // session may be released last by a handler-pool thread).
+  void Add(Session* s) LOCKS_EXCLUDED(sessions_mu_);
+  void Remove(Session* s) LOCKS_EXCLUDED(sessions_mu_);
+  // Before the io thread starts: sweeps every sweep_every from then on.
+  void StartSweep();
+
+ private:
+  using Item = std::pair<std::shared_ptr<Session>, Response>;
+  void Run() LOCKS_EXCLUDED(mu_);  // io thread
+  void Sweep();                    // io thread
+
+  boost::asio::io_context* const ioc_;
+  const std::chrono::milliseconds sweep_every_;
+  std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
+  std::mutex sessions_mu_;  // uncontended but for a sweep
+  std::unordered_set<Session*> sessions_ GUARDED_BY(sessions_mu_);
+  std::mutex mu_;
+  std::vector<Item> items_ GUARDED_BY(mu_);
+  bool scheduled_ GUARDED_BY(mu_) = false;  // a Run is posted and has not taken items_ yet
+  bool closed_ GUARDED_BY(mu_) = false;
+  std::vector<Item> running_;  // io thread only: the batch being answered
+};
 
 struct ServerState {
   ServerState(const ServerOptions& o, Router r, ServerHooks h)
@@ -50,15 +106,13 @@ struct ServerState {
   std::condition_variable cv;  // signalled when a session unregisters
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions GUARDED_BY(mu);
 
-  // Deferred responses post to the io_context only while it exists: Stop() sets io_down
-  // (after joining the io threads, before the io_context can be destroyed).
-  std::mutex post_mu;
-  bool io_down GUARDED_BY(post_mu) = false;
+  // One per io thread (Server::Impl owns the io_contexts), set by Open.
+  std::vector<std::unique_ptr<Loop>> loops;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state);
+  Session(Socket socket, std::shared_ptr<ServerState> state, Loop* loop);
   ~Session();
 
   // Registers and starts reading, or answers 503 and closes when over max_connections.
@@ -67,10 +121,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void NotifyStop();
   // Grace period over: close the socket whatever the session is doing.
   void ForceClose();
-  // Queues the answer of `self`'s deferred (AsyncHandler) request on its strand; any thread,
-  // while the io_context exists (Responder::State checks io_down). The queued handler owns
-  // `self`, so no other thread is left holding the session.
-  static void PostDeferred(std::shared_ptr<Session> self, Response r);
+  // io thread (Loop): the deferred answer has arrived.
+  void OnDeferred(Response r);
+  // io thread (Loop): cancels the pending operation if the deadline has passed.
+  void OnSweep(std::chrono::steady_clock::time_point now);
   // After the io threads are joined: drop the self-reference a pending deferred request
   // holds, so the session is destroyed while its io_context still exists.
   void ReleaseAfterStop() { pending_self_.reset(); }
@@ -82,13 +136,13 @@ class Session : public std::enable_shared_from_this<Session> {
   using StreamParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
 
   void ReadNext();
+  void ReadAvailable();
   void ReadHead();
   void OnHead(boost::beast::error_code ec, size_t n);
   std::optional<Response> EarlyResponse(const Request& head);
   void ReadBody();
   void OnBody(boost::beast::error_code ec, size_t n);
   void CallAsync();
-  void OnDeferred(Response r);
   void WriteContinueThen(void (Session::*next)());
   void WriteResponse(Response r);
   void OnWritten(boost::beast::error_code ec, size_t n, bool close);
@@ -104,6 +158,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void FinishStream();
   void AbortStream();
 
+  // The next socket operation fails with beast::error::timeout unless done within `d`.
+  void SetDeadline(std::chrono::milliseconds d);
+  // `ec` of a completed operation, with a cancellation by the sweep reported as a timeout.
+  boost::beast::error_code Checked(boost::beast::error_code ec) const;
+
   void LingeringClose();
   void Drain(size_t drained);
   void Close();
@@ -116,7 +175,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void ResetRequest();
 
   std::shared_ptr<ServerState> state_;
-  boost::beast::tcp_stream stream_;
+  Loop* const loop_;
+  Socket socket_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool timed_out_ = false;  // the sweep cancelled the pending operation
+  bool in_loop_ = false;    // added to loop_ (on the io thread)
   boost::beast::flat_buffer buffer_;
   Phase phase_ = Phase::kIdle;
   bool registered_ = false;
@@ -138,6 +201,9 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
   int status_ = 0;
   std::chrono::steady_clock::time_point start_;
+  // The response being written; reused, so a response costs no allocation once warm.
+  std::string out_head_;
+  std::string out_body_;
 
   // Streaming.
   std::unique_ptr<BodyStream> body_stream_;
@@ -155,15 +221,17 @@ namespace pinpipe::http {
 
 // What every copy of one Responder shares.
 struct Responder::State {
-  State(std::shared_ptr<internal::ServerState> server, std::weak_ptr<internal::Session> session)
-      : server(std::move(server)), session(std::move(session)) {}
+  State(std::shared_ptr<internal::ServerState> server, internal::Loop* loop,
+        std::weak_ptr<internal::Session> session)
+      : server(std::move(server)), loop(loop), session(std::move(session)) {}
   ~State();  // answers 500 if no copy was called
   State(const State&) = delete;
   State& operator=(const State&) = delete;
 
   void Deliver(Response r);
 
-  const std::shared_ptr<internal::ServerState> server;
+  const std::shared_ptr<internal::ServerState> server;  // keeps `loop` alive
+  internal::Loop* const loop;
   const std::weak_ptr<internal::Session> session;
   std::atomic<bool> answered{false};
 };
@@ -181,8 +249,10 @@ inline void Session::Dispatch(Work work, Then then) {
   boost::asio::post(*state_->pool, [self = shared_from_this(), work = std::move(work),
                             then = std::move(then)]() mutable {
     auto result = work();
-    boost::asio::post(self->stream_.get_executor(),
-              [self, result = std::move(result), then = std::move(then)]() mutable {
+    auto executor = self->socket_.get_executor();
+    // The answer holds the only reference, so the session is released on its io thread.
+    boost::asio::post(executor,
+              [self = std::move(self), result = std::move(result), then = std::move(then)]() mutable {
                 then(std::move(result));
               });
   });

@@ -52,10 +52,11 @@ void Session::OnStreamStart(StreamStart start) {
   head_out_ = head;
   if (expect_continue_ && !stream_parser_->is_done()) {
     phase_ = Phase::kWriting;
-    stream_.expires_after(state_->options.write_timeout);
-    net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+    SetDeadline(state_->options.write_timeout);
+    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                      [self = shared_from_this()](beast::error_code ec, size_t n) {
                        self->state_->metrics.AddBytesWritten(n);
+                       ec = self->Checked(ec);
                        if (ec) return self->Close();
                        self->WriteStreamHead();
                      });
@@ -68,10 +69,11 @@ void Session::WriteStreamHead() {
   phase_ = Phase::kWriting;
   auto head = std::static_pointer_cast<bhttp::response<bhttp::empty_body>>(head_out_);
   auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
-  stream_.expires_after(state_->options.write_timeout);
-  bhttp::async_write_header(stream_, *sr,
+  SetDeadline(state_->options.write_timeout);
+  bhttp::async_write_header(socket_, *sr,
                             [self = shared_from_this(), sr](beast::error_code ec, size_t n) {
                               self->state_->metrics.AddBytesWritten(n);
+                              ec = self->Checked(ec);
                               self->head_out_.reset();
                               if (ec) return self->Close();
                               self->ReadPiece();
@@ -85,10 +87,10 @@ void Session::ReadPiece() {
   auto& body = stream_parser_->get().body();
   body.data = piece_.data();
   body.size = piece_.size();
-  stream_.expires_after(state_->options.body_timeout);
-  bhttp::async_read_some(stream_, buffer_, *stream_parser_,
+  SetDeadline(state_->options.body_timeout);
+  bhttp::async_read_some(socket_, buffer_, *stream_parser_,
                          [self = shared_from_this()](beast::error_code ec, size_t n) {
-                           self->OnPiece(ec, n);
+                           self->OnPiece(self->Checked(ec), n);
                          });
 }
 
@@ -120,26 +122,27 @@ void Session::FlushChunk(bool last, Next next) {
   writer_.buffer().clear();
   if (chunk_out_.empty() && !last) return next();
   phase_ = Phase::kWriting;
-  stream_.expires_after(state_->options.write_timeout);
+  SetDeadline(state_->options.write_timeout);
   auto done = [self = shared_from_this(), next = std::move(next)](beast::error_code ec,
                                                                   size_t n) mutable {
     self->state_->metrics.AddBytesWritten(n);
+    ec = self->Checked(ec);
     self->chunk_out_.clear();
     if (ec) return self->Close();
     next();
   };
   if (!last) {
-    net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_out_)), std::move(done));
+    net::async_write(socket_, bhttp::make_chunk(net::buffer(chunk_out_)), std::move(done));
   } else if (chunk_out_.empty()) {
-    net::async_write(stream_, bhttp::make_chunk_last(), std::move(done));
+    net::async_write(socket_, bhttp::make_chunk_last(), std::move(done));
   } else {
-    net::async_write(stream_,
+    net::async_write(socket_,
                      bhttp::chunk_body<net::const_buffer>(net::buffer(chunk_out_)),
                      [self = shared_from_this(), done = std::move(done)](
                          beast::error_code ec, size_t n) mutable {
                        if (ec) return done(ec, n);
                        self->state_->metrics.AddBytesWritten(n);
-                       net::async_write(self->stream_, bhttp::make_chunk_last(), std::move(done));
+                       net::async_write(self->socket_, bhttp::make_chunk_last(), std::move(done));
                      });
   }
 }

@@ -195,6 +195,11 @@ Result<TopicDescription> EmbeddedTopicLog::DescribeTopic(std::string_view name) 
   return d;
 }
 
+Result<int32_t> EmbeddedTopicLog::PartitionCount(std::string_view name) {
+  ASSIGN_OR_RETURN(auto topic, FindTopic(name));
+  return static_cast<int32_t>(topic->partitions.size());
+}
+
 Result<std::vector<int32_t>> EmbeddedTopicLog::Route(Topic& topic, PartitionChoice where,
                                                      std::span<const Record> records) {
   if (records.empty()) return InvalidArgumentError("append of no records");

@@ -53,6 +53,7 @@ class EmbeddedTopicLog final : public TopicLog {
   Status DeleteTopic(std::string_view topic) override;
   Result<std::vector<std::string>> ListTopics() override;
   Result<TopicDescription> DescribeTopic(std::string_view topic) override;
+  Result<int32_t> PartitionCount(std::string_view topic) override;
   Result<std::vector<RecordPosition>> Append(std::string_view topic, PartitionChoice where,
                                              std::span<const Record> records) override;
   // Callbacks run on a CommitPool thread (or here, for an unknown topic or partition).

@@ -85,6 +85,12 @@ class TopicLog {
   // Sorted by name.
   virtual Result<std::vector<std::string>> ListTopics() = 0;
   virtual Result<TopicDescription> DescribeTopic(std::string_view topic) = 0;
+  // How many partitions `topic` has (kNotFound if none): what a produce needs per request,
+  // without DescribeTopic's offsets. The default asks DescribeTopic.
+  virtual Result<int32_t> PartitionCount(std::string_view topic) {
+    ASSIGN_OR_RETURN(TopicDescription d, DescribeTopic(topic));
+    return static_cast<int32_t>(d.partitions.size());
+  }
 
   // Appends `records` (at least one); returns one position per record, in order. Records
   // routed to the same partition are written as one batch there; a multi-partition Append

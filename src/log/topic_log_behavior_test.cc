@@ -31,8 +31,11 @@ TEST_P(TopicLogBehaviorTest, CreateListDescribeDelete) {
   ASSERT_EQ(d->partitions.size(), 3u);
   EXPECT_EQ(d->partitions[2].partition, 2);
   EXPECT_EQ(d->partitions[2].end_offset, 0);
+  EXPECT_THAT(log()->PartitionCount("b.pin"), IsOkAndHolds(3));
+  EXPECT_THAT(log()->PartitionCount("a-geo_1"), IsOkAndHolds(1));
   ASSERT_THAT(log()->DeleteTopic("b.pin"), IsOk());
   EXPECT_THAT(log()->DescribeTopic("b.pin"), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(log()->PartitionCount("b.pin"), StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(log()->DeleteTopic("b.pin"), StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(log()->ListTopics(), IsOkAndHolds(ElementsAre("a-geo_1")));
 }
@@ -123,7 +126,9 @@ TEST_P(TopicLogBehaviorTest, ReadViewsShowWhatReadReturns) {
       EXPECT_EQ(v.offset, w.offset);
       EXPECT_EQ(v.timestamp_ms, w.record.timestamp_ms);
       EXPECT_EQ(v.has_key, w.record.key.has_value());
-      if (w.record.key) EXPECT_EQ(v.key, *w.record.key);
+      if (w.record.key) {
+        EXPECT_EQ(v.key, *w.record.key);
+      }
       EXPECT_EQ(v.value, w.record.value);
       EXPECT_EQ(v.header_count, w.record.headers.size());
       volatile char sink = 0;

@@ -56,12 +56,12 @@ std::optional<ErrorReply> ProduceRoutes::EnsureTopic(std::string_view topic,
   if (Status s = log::ValidateName("topic", topic); !s.ok()) {
     return kafka_errors::InvalidTopic(s.message());
   }
-  auto desc = log_->DescribeTopic(topic);
-  if (desc.ok()) {
-    *partitions = static_cast<int32_t>(desc->partitions.size());
+  auto count = log_->PartitionCount(topic);
+  if (count.ok()) {
+    *partitions = *count;
     return std::nullopt;
   }
-  if (desc.status().code() != StatusCode::kNotFound) return KafkaErrorFromStatus(desc.status());
+  if (count.status().code() != StatusCode::kNotFound) return KafkaErrorFromStatus(count.status());
   if (!options_.auto_create_topics) return kafka_errors::TopicNotFound();
   log::TopicConfig config;
   config.partitions = options_.auto_create_partitions;
@@ -69,9 +69,9 @@ std::optional<ErrorReply> ProduceRoutes::EnsureTopic(std::string_view topic,
   if (!created.ok() && created.code() != StatusCode::kAlreadyExists) {
     return KafkaErrorFromStatus(created);
   }
-  desc = log_->DescribeTopic(topic);
-  if (!desc.ok()) return KafkaErrorFromStatus(desc.status());
-  *partitions = static_cast<int32_t>(desc->partitions.size());
+  count = log_->PartitionCount(topic);
+  if (!count.ok()) return KafkaErrorFromStatus(count.status());
+  *partitions = *count;
   return std::nullopt;
 }
 
