@@ -1,5 +1,6 @@
 #include "http/router.h"
 
+#include <array>
 #include <utility>
 
 namespace pinpipe::http {
@@ -12,16 +13,16 @@ int HexValue(char c) {
   return -1;
 }
 
-// Splits "/a/b/c" into {"a","b","c"}; "/" gives {}. An empty segment ("//", trailing '/')
-// is kept as "" so it matches nothing.
-void SplitPath(std::string_view path, std::vector<std::string_view>* out) {
-  out->clear();
+// Calls f with each segment of "/a/b/c" ("a", "b", "c"); "/" has none. An empty segment
+// ("//", trailing '/') is passed as "" so it matches nothing.
+template <typename F>
+void ForEachSegment(std::string_view path, F f) {
   if (path.empty() || path[0] != '/') return;
   path.remove_prefix(1);
   if (path.empty()) return;
   while (true) {
     size_t slash = path.find('/');
-    out->push_back(path.substr(0, slash));
+    f(path.substr(0, slash));
     if (slash == std::string_view::npos) return;
     path.remove_prefix(slash + 1);
   }
@@ -101,7 +102,11 @@ Status Router::AddRoute(Route route, std::string_view pattern) {
     return InvalidArgumentError("pattern must start with '/': " + std::string(pattern));
   }
   std::vector<std::string_view> parts;
-  SplitPath(pattern, &parts);
+  ForEachSegment(pattern, [&](std::string_view part) { parts.push_back(part); });
+  if (parts.size() > kMaxSegments) {
+    return InvalidArgumentError("more than " + std::to_string(kMaxSegments) + " segments in " +
+                                std::string(pattern));
+  }
   for (std::string_view part : parts) {
     if (part.empty()) return InvalidArgumentError("empty segment in " + std::string(pattern));
     bool braces = part.find_first_of("{}") != std::string_view::npos;
@@ -122,35 +127,70 @@ Status Router::AddRoute(Route route, std::string_view pattern) {
 
 RouteMatch Router::Lookup(std::string_view method, std::string_view path) const {
   RouteMatch result;
-  std::vector<std::string_view> raw;
-  SplitPath(path, &raw);
-  // Segments decoded lazily: most paths have no '%'.
-  std::vector<std::string> decoded(raw.size());
-  std::vector<bool> decoded_ok(raw.size(), false);
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i].find('%') == std::string_view::npos) continue;
-    Result<std::string> d = PercentDecode(raw[i], /*plus_is_space=*/false);
-    if (!d.ok()) {
-      result.kind = RouteMatch::Kind::kBadParam;
-      result.error = "bad percent-encoding in path segment '" + std::string(raw[i]) + "'";
-      return result;
+  Lookup(method, path, &result);
+  return result;
+}
+
+void Router::Lookup(std::string_view method, std::string_view path, RouteMatch* out) const {
+  RouteMatch& result = *out;
+  result.kind = RouteMatch::Kind::kNotFound;
+  result.route = nullptr;
+  result.allow.clear();
+  result.error.clear();
+  size_t param_count = 0;  // result.params is reused: its strings keep their capacity
+  // Paths longer than every route match nothing; their segments are only checked for
+  // well-formed percent escapes (a 400 either way).
+  std::array<std::string_view, kMaxSegments> raw;
+  std::array<std::string, kMaxSegments> decoded;  // only segments with '%'; empty otherwise
+  size_t n = 0;
+  bool too_long = false;
+  ForEachSegment(path, [&](std::string_view segment) {
+    if (n < kMaxSegments) {
+      raw[n] = segment;
+    } else {
+      too_long = true;
     }
-    decoded[i] = std::move(*d);
-    decoded_ok[i] = true;
+    n++;
+  });
+  // Segments decoded lazily: most paths have no '%'.
+  std::string_view bad;
+  size_t i = 0;
+  ForEachSegment(path, [&](std::string_view segment) {
+    const size_t at = i++;
+    if (!bad.empty() || segment.find('%') == std::string_view::npos) return;
+    Result<std::string> d = PercentDecode(segment, /*plus_is_space=*/false);
+    if (!d.ok()) {
+      bad = segment;
+    } else if (at < kMaxSegments) {
+      decoded[at] = std::move(*d);
+    }
+  });
+  if (!bad.empty()) {
+    result.kind = RouteMatch::Kind::kBadParam;
+    result.error = "bad percent-encoding in path segment '" + std::string(bad) + "'";
+    result.params.clear();
+    return;
   }
-  auto segment = [&](size_t i) -> std::string_view {
-    return decoded_ok[i] ? std::string_view(decoded[i]) : raw[i];
+  if (too_long) {
+    result.params.clear();
+    return;
+  }
+  auto segment = [&](size_t k) -> std::string_view {
+    return raw[k].find('%') != std::string_view::npos ? std::string_view(decoded[k]) : raw[k];
   };
 
+  // A route's shape: bit (63 - k) set when segment k is a literal, so a greater shape is the
+  // lexicographically greater literal/parameter pattern (literals win, leftmost first).
   const Route* best = nullptr;
-  std::vector<bool> best_shape;  // true = literal, per segment
+  uint64_t best_shape = 0;
   for (const Route& r : routes_) {
-    if (r.segments.size() != raw.size()) continue;
-    std::vector<bool> shape(raw.size());
+    if (r.segments.size() != n) continue;
+    uint64_t shape = 0;
     bool match = true;
-    for (size_t i = 0; i < raw.size() && match; ++i) {
-      shape[i] = !IsParam(r.segments[i]);
-      match = shape[i] ? segment(i) == r.segments[i] : !raw[i].empty();
+    for (size_t k = 0; k < n && match; ++k) {
+      const bool literal = !IsParam(r.segments[k]);
+      if (literal) shape |= uint64_t{1} << (63 - k);
+      match = literal ? segment(k) == r.segments[k] : !raw[k].empty();
     }
     if (!match) continue;
     if (r.method != method) {
@@ -162,30 +202,34 @@ RouteMatch Router::Lookup(std::string_view method, std::string_view path) const 
     }
     if (best == nullptr || shape > best_shape) {
       best = &r;
-      best_shape = std::move(shape);
+      best_shape = shape;
     }
   }
   if (best == nullptr) {
     result.kind = result.allow.empty() ? RouteMatch::Kind::kNotFound
                                        : RouteMatch::Kind::kMethodNotAllowed;
-    return result;
+    result.params.clear();
+    return;
   }
   result.allow.clear();
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (!IsParam(best->segments[i])) continue;
-    std::string value(segment(i));
-    if (value.find('/') != std::string::npos || value.find('\0') != std::string::npos) {
+  for (size_t k = 0; k < n; ++k) {
+    if (!IsParam(best->segments[k])) continue;
+    std::string_view value = segment(k);
+    if (value.find('/') != std::string_view::npos || value.find('\0') != std::string_view::npos) {
       result.kind = RouteMatch::Kind::kBadParam;
-      result.error = "path parameter " + best->segments[i] + " may not contain '/' or NUL";
+      result.error = "path parameter " + best->segments[k] + " may not contain '/' or NUL";
       result.params.clear();
-      return result;
+      return;
     }
-    const std::string& name = best->segments[i];
-    result.params.emplace_back(name.substr(1, name.size() - 2), std::move(value));
+    const std::string& name = best->segments[k];
+    if (param_count == result.params.size()) result.params.emplace_back();
+    auto& [param_name, param_value] = result.params[param_count++];
+    param_name.assign(name, 1, name.size() - 2);
+    param_value.assign(value);
   }
+  result.params.resize(param_count);
   result.kind = RouteMatch::Kind::kFound;
   result.route = best;
-  return result;
 }
 
 }  // namespace pinpipe::http

@@ -60,8 +60,14 @@ class Router {
   Status AddStreaming(std::string_view method, std::string_view pattern,
                       StreamingHandler handler, RouteOptions options = {});
 
+  // A pattern has at most this many segments.
+  static constexpr size_t kMaxSegments = 16;
+
   // `path` is percent-encoded and has no query string.
   RouteMatch Lookup(std::string_view method, std::string_view path) const;
+  // The same into *out, reusing its memory: a server keeps one RouteMatch per connection, so
+  // a lookup allocates nothing once the parameters' strings have grown.
+  void Lookup(std::string_view method, std::string_view path, RouteMatch* out) const;
 
   bool empty() const { return routes_.empty(); }
 

@@ -95,6 +95,48 @@ TEST(RouterTest, PercentDecode) {
   EXPECT_THAT(PercentDecode("%g0", false), StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST(RouterTest, AReusedMatchCarriesNothingOverFromTheLastLookup) {
+  Router r;
+  ASSERT_THAT(r.Add("POST", "/topics/{topic}/partitions/{partition}", Named("part")), IsOk());
+  ASSERT_THAT(r.Add("GET", "/topics/{topic}", Named("topic")), IsOk());
+  ASSERT_THAT(r.Add("GET", "/brokers", Named("brokers")), IsOk());
+  RouteMatch m;
+  r.Lookup("POST", "/topics/a-rather-long-topic-name.pin/partitions/12", &m);
+  EXPECT_EQ(Invoke(m), "part");
+  EXPECT_THAT(m.params, ElementsAre(Pair("topic", "a-rather-long-topic-name.pin"),
+                                    Pair("partition", "12")));
+  r.Lookup("GET", "/topics/b%2Epin", &m);
+  EXPECT_EQ(Invoke(m), "topic");
+  EXPECT_THAT(m.params, ElementsAre(Pair("topic", "b.pin")));
+  r.Lookup("POST", "/topics/c", &m);
+  EXPECT_EQ(m.kind, RouteMatch::Kind::kMethodNotAllowed);
+  EXPECT_EQ(m.allow, "GET");
+  EXPECT_THAT(m.params, ::testing::IsEmpty());
+  r.Lookup("GET", "/brokers", &m);
+  EXPECT_EQ(Invoke(m), "brokers");
+  EXPECT_TRUE(m.allow.empty());
+  EXPECT_THAT(m.params, ::testing::IsEmpty());
+  r.Lookup("GET", "/topics/%zz", &m);
+  EXPECT_EQ(m.kind, RouteMatch::Kind::kBadParam);
+  r.Lookup("GET", "/topics/d", &m);
+  EXPECT_EQ(Invoke(m), "topic");
+  EXPECT_TRUE(m.error.empty());
+}
+
+TEST(RouterTest, PathsLongerThanAnyPatternMatchNothing) {
+  Router r;
+  std::string longest, too_long;
+  for (size_t i = 0; i < Router::kMaxSegments; ++i) longest += "/{p" + std::to_string(i) + "}";
+  ASSERT_THAT(r.Add("GET", longest, Named("longest")), IsOk());
+  EXPECT_THAT(r.Add("GET", longest + "/x", Named("x")), StatusIs(StatusCode::kInvalidArgument));
+  std::string path, longer;
+  for (size_t i = 0; i < Router::kMaxSegments; ++i) path += "/s";
+  EXPECT_EQ(Invoke(r.Lookup("GET", path)), "longest");
+  EXPECT_EQ(r.Lookup("GET", path + "/s/s/s").kind, RouteMatch::Kind::kNotFound);
+  // A bad escape is reported wherever it is.
+  EXPECT_EQ(r.Lookup("GET", path + "/s/%4").kind, RouteMatch::Kind::kBadParam);
+}
+
 TEST(RouterTest, StripBasePath) {
   EXPECT_EQ(StripBasePath("/test/topics/a", "/test"), "/topics/a");
   EXPECT_EQ(StripBasePath("/test", "/test"), "/");

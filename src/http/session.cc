@@ -187,7 +187,7 @@ void Session::ResetRequest() {
   body_parser_.reset();
   stream_parser_.reset();
   early_.reset();
-  match_ = RouteMatch();
+  match_.route = nullptr;  // the rest is reused by the next Lookup
   close_after_ = false;
   expect_continue_ = false;
 }
@@ -257,7 +257,7 @@ void Session::OnHead(beast::error_code ec, size_t n) {
   if (target.empty() || target[0] != '/') {
     return FailRequest(400, "request target must be a path", false);
   }
-  match_ = state_->router.Lookup(SV(msg.method_string()), path_);
+  state_->router.Lookup(SV(msg.method_string()), path_, &match_);
 
   phase_ = Phase::kHandling;
   early_ = EarlyResponse(MakeRequest(msg, {}));
