@@ -1,7 +1,8 @@
 #include "http/response_head.h"
 
-#include <boost/beast/http/status.hpp>
 #include <charconv>
+
+#include <boost/beast/http/status.hpp>
 
 #include "http/message.h"
 
@@ -36,7 +37,9 @@ void AppendNumber(uint64_t n, std::string* out) {
 
 }  // namespace
 
-bool StatusHasNoBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+bool StatusHasNoBody(int status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
 
 void AppendResponseHead(const Response& r, unsigned version, bool keep_alive, std::string* out) {
   out->append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");

@@ -26,7 +26,8 @@ TEST(ResponseHeadTest, ConnectionFollowsTheVersionAndKeepAlive) {
 }
 
 TEST(ResponseHeadTest, TheServersHeadersAreNotTakenFromTheResponse) {
-  Response r{200, "text/plain",
+  Response r{200,
+             "text/plain",
              {{"content-length", "999"}, {"Connection", "close"}, {"Transfer-Encoding", "chunked"}},
              "abc"};
   std::string head;

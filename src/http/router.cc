@@ -206,8 +206,8 @@ void Router::Lookup(std::string_view method, std::string_view path, RouteMatch* 
     }
   }
   if (best == nullptr) {
-    result.kind = result.allow.empty() ? RouteMatch::Kind::kNotFound
-                                       : RouteMatch::Kind::kMethodNotAllowed;
+    result.kind =
+        result.allow.empty() ? RouteMatch::Kind::kNotFound : RouteMatch::Kind::kMethodNotAllowed;
     result.params.clear();
     return;
   }

@@ -57,8 +57,8 @@ class Router {
              RouteOptions options = {});
   Status AddAsync(std::string_view method, std::string_view pattern, AsyncHandler handler,
                   RouteOptions options = {});
-  Status AddStreaming(std::string_view method, std::string_view pattern,
-                      StreamingHandler handler, RouteOptions options = {});
+  Status AddStreaming(std::string_view method, std::string_view pattern, StreamingHandler handler,
+                      RouteOptions options = {});
 
   // A pattern has at most this many segments.
   static constexpr size_t kMaxSegments = 16;

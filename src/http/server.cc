@@ -1,13 +1,14 @@
 #include "http/server.h"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "http/session.h"
 
@@ -68,15 +69,15 @@ struct Server::Impl {
 
 void Server::Impl::Accept() {
   const size_t io = next_io++ % iocs.size();
-  acceptor->async_accept(iocs[io]->get_executor(), [this, io](boost::system::error_code ec,
-                                                              internal::Socket socket) {
-    if (!acceptor->is_open() || state->stopping.load()) return;
-    // Errors such as EMFILE concern one connection; keep accepting.
-    if (!ec) {
-      std::make_shared<Session>(std::move(socket), state, state->loops[io].get())->Start();
-    }
-    Accept();
-  });
+  acceptor->async_accept(
+      iocs[io]->get_executor(), [this, io](boost::system::error_code ec, internal::Socket socket) {
+        if (!acceptor->is_open() || state->stopping.load()) return;
+        // Errors such as EMFILE concern one connection; keep accepting.
+        if (!ec) {
+          std::make_shared<Session>(std::move(socket), state, state->loops[io].get())->Start();
+        }
+        Accept();
+      });
 }
 
 void Server::Impl::RunIo(net::io_context& ioc) {

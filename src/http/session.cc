@@ -1,13 +1,14 @@
 #include "http/session.h"
 
-#include "http/framing.h"
-#include "http/response_head.h"
-
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/write.hpp>
 #include <algorithm>
 #include <array>
 #include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+
+#include "http/framing.h"
+#include "http/response_head.h"
 
 namespace pinpipe::http::internal {
 namespace {
@@ -186,6 +187,7 @@ void Session::ResetRequest() {
   head_parser_.reset();
   body_parser_.reset();
   stream_parser_.reset();
+  arena_.release();  // nothing allocated from it is left
   early_.reset();
   match_.route = nullptr;  // the rest is reused by the next Lookup
   close_after_ = false;
@@ -220,7 +222,8 @@ void Session::ReadAvailable() {
 
 void Session::ReadHead() {
   phase_ = Phase::kReading;
-  head_parser_.emplace();
+  head_parser_.emplace(std::piecewise_construct, std::make_tuple(),
+                       std::make_tuple(FieldAlloc(&arena_)));
   head_parser_->header_limit(state_->options.max_header_bytes);
   SetDeadline(state_->options.header_timeout);
   bhttp::async_read_header(socket_, buffer_, *head_parser_,
@@ -260,7 +263,7 @@ void Session::OnHead(beast::error_code ec, size_t n) {
   state_->router.Lookup(SV(msg.method_string()), path_, &match_);
 
   phase_ = Phase::kHandling;
-  early_ = EarlyResponse(MakeRequest(msg, {}));
+  early_ = EarlyResponse();
   if (early_) {
     // Without a body to skip (or with a client waiting for 100-continue), answer now.
     bool no_body = head_parser_->is_done();
@@ -277,13 +280,16 @@ void Session::OnHead(beast::error_code ec, size_t n) {
   ReadBody();
 }
 
-std::optional<Response> Session::EarlyResponse(const Request& head) {
+std::optional<Response> Session::EarlyResponse() {
+  const auto& msg = head_parser_->get();
   const ServerOptions& o = state_->options;
   const ServerHooks& h = state_->hooks;
   const Route* route = match_.kind == RouteMatch::Kind::kFound ? match_.route : nullptr;
   if (!o.api_key.empty() && !(route && route->options.skip_api_key) &&
-      !KeyMatches(head.header("x-api-key").value_or(""), o.api_key)) {
-    Response r{403, "application/json", {{"x-amzn-ErrorType", "ForbiddenException"}},
+      !KeyMatches(SV(msg["x-api-key"]), o.api_key)) {
+    Response r{403,
+               "application/json",
+               {{"x-amzn-ErrorType", "ForbiddenException"}},
                R"({"message":"Forbidden"})"};
     return r;
   }
@@ -291,12 +297,13 @@ std::optional<Response> Session::EarlyResponse(const Request& head) {
     case RouteMatch::Kind::kFound:
       return std::nullopt;
     case RouteMatch::Kind::kNotFound:
-      return h.not_found ? h.not_found(head) : DefaultErrorResponse(404, "not found");
+      return h.not_found ? h.not_found(MakeRequest(msg, {}))
+                         : DefaultErrorResponse(404, "not found");
     case RouteMatch::Kind::kBadParam:
-      return h.bad_request ? h.bad_request(head, match_.error)
+      return h.bad_request ? h.bad_request(MakeRequest(msg, {}), match_.error)
                            : DefaultErrorResponse(400, match_.error);
     case RouteMatch::Kind::kMethodNotAllowed: {
-      Response r = h.method_not_allowed ? h.method_not_allowed(head, match_.allow)
+      Response r = h.method_not_allowed ? h.method_not_allowed(MakeRequest(msg, {}), match_.allow)
                                         : DefaultErrorResponse(405, "method not allowed");
       bool has_allow = std::any_of(r.headers.begin(), r.headers.end(), [](const Header& x) {
         return EqualsIgnoreCase(x.name, "allow");
@@ -368,9 +375,8 @@ void Session::OnBody(beast::error_code ec, size_t n) {
 void Session::CallAsync() {
   pending_self_ = shared_from_this();
   const auto& msg = body_parser_->get();
-  match_.route->async(MakeRequest(msg, msg.body()),
-                      Responder(std::make_shared<Responder::State>(state_, loop_,
-                                                                   weak_from_this())));
+  match_.route->async(MakeRequest(msg, msg.body()), Responder(std::make_shared<Responder::State>(
+                                                        state_, loop_, weak_from_this())));
 }
 
 void Session::OnDeferred(Response r) {

@@ -17,6 +17,18 @@
 // fires up to one sweep period late, and no operation pays for arming and cancelling a timer.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <memory_resource>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -24,16 +36,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <string>
-#include <unordered_map>
-#include <unordered_set>
-#include <vector>
 
 #include "base/thread_annotations.h"
 #include "http/message.h"
@@ -131,15 +133,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
-  using HeadParser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
-  using BodyParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
-  using StreamParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+  // The parsers' header fields live in the session's arena (see arena_).
+  using FieldAlloc = std::pmr::polymorphic_allocator<char>;
+  using HeadParser = boost::beast::http::request_parser<boost::beast::http::empty_body, FieldAlloc>;
+  using BodyParser =
+      boost::beast::http::request_parser<boost::beast::http::string_body, FieldAlloc>;
+  using StreamParser =
+      boost::beast::http::request_parser<boost::beast::http::buffer_body, FieldAlloc>;
 
   void ReadNext();
   void ReadAvailable();
   void ReadHead();
   void OnHead(boost::beast::error_code ec, size_t n);
-  std::optional<Response> EarlyResponse(const Request& head);
+  // The answer decided from the head alone (403/404/405/400), or nullopt to go on.
+  std::optional<Response> EarlyResponse();
   void ReadBody();
   void OnBody(boost::beast::error_code ec, size_t n);
   void CallAsync();
@@ -171,7 +178,9 @@ class Session : public std::enable_shared_from_this<Session> {
   template <typename Work, typename Then>
   void Dispatch(Work work, Then then);
   template <typename Body>
-  Request MakeRequest(const boost::beast::http::request<Body>& msg, std::string_view body);
+  Request MakeRequest(
+      const boost::beast::http::request<Body, boost::beast::http::basic_fields<FieldAlloc>>& msg,
+      std::string_view body);
   void ResetRequest();
 
   std::shared_ptr<ServerState> state_;
@@ -187,7 +196,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // holds it only weakly). Cleared when the answer arrives or the session closes.
   std::shared_ptr<Session> pending_self_;
 
-  // The request being served.
+  // The request being served. Its header fields are allocated from arena_, which starts in
+  // arena_buffer_ and is released once the response is written (ResetRequest), so a request
+  // whose head fits the buffer allocates nothing for its fields.
+  alignas(std::max_align_t) char arena_buffer_[2048];
+  std::pmr::monotonic_buffer_resource arena_{arena_buffer_, sizeof(arena_buffer_)};
   std::optional<HeadParser> head_parser_;
   std::optional<BodyParser> body_parser_;
   std::optional<StreamParser> stream_parser_;
@@ -247,24 +260,25 @@ inline void Session::Dispatch(Work work, Then then) {
     return;
   }
   boost::asio::post(*state_->pool, [self = shared_from_this(), work = std::move(work),
-                            then = std::move(then)]() mutable {
+                                    then = std::move(then)]() mutable {
     auto result = work();
     auto executor = self->socket_.get_executor();
     // The answer holds the only reference, so the session is released on its io thread.
-    boost::asio::post(executor,
-              [self = std::move(self), result = std::move(result), then = std::move(then)]() mutable {
-                then(std::move(result));
-              });
+    boost::asio::post(executor, [self = std::move(self), result = std::move(result),
+                                 then = std::move(then)]() mutable { then(std::move(result)); });
   });
 }
 
 template <typename Body>
-inline Request Session::MakeRequest(const boost::beast::http::request<Body>& msg, std::string_view body) {
+inline Request Session::MakeRequest(
+    const boost::beast::http::request<Body, boost::beast::http::basic_fields<FieldAlloc>>& msg,
+    std::string_view body) {
   std::vector<HeaderView> headers;
   headers.reserve(16);
-  for (const auto& f : msg) headers.emplace_back(internal::ToStd(f.name_string()), internal::ToStd(f.value()));
-  return Request(internal::ToStd(msg.method_string()), target_, path_, query_, std::move(headers), body,
-                 &match_.params);
+  for (const auto& f : msg)
+    headers.emplace_back(internal::ToStd(f.name_string()), internal::ToStd(f.value()));
+  return Request(internal::ToStd(msg.method_string()), target_, path_, query_, std::move(headers),
+                 body, &match_.params);
 }
 
 }  // namespace pinpipe::http::internal

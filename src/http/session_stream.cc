@@ -1,7 +1,8 @@
 // The streaming half of Session: a request body fed to a BodyStream in pieces, and a chunked
 // response written back after each piece.
-#include <boost/asio/write.hpp>
 #include <utility>
+
+#include <boost/asio/write.hpp>
 
 #include "http/session.h"
 
@@ -110,9 +111,7 @@ void Session::OnPiece(beast::error_code ec, size_t n) {
         self->body_stream_->OnData(std::string_view(self->piece_.data(), got), self->writer_);
         return 0;
       },
-      [self = shared_from_this()](int) {
-        self->FlushChunk(false, [self] { self->ReadPiece(); });
-      });
+      [self = shared_from_this()](int) { self->FlushChunk(false, [self] { self->ReadPiece(); }); });
 }
 
 template <typename Next>
@@ -136,10 +135,9 @@ void Session::FlushChunk(bool last, Next next) {
   } else if (chunk_out_.empty()) {
     net::async_write(socket_, bhttp::make_chunk_last(), std::move(done));
   } else {
-    net::async_write(socket_,
-                     bhttp::chunk_body<net::const_buffer>(net::buffer(chunk_out_)),
-                     [self = shared_from_this(), done = std::move(done)](
-                         beast::error_code ec, size_t n) mutable {
+    net::async_write(socket_, bhttp::chunk_body<net::const_buffer>(net::buffer(chunk_out_)),
+                     [self = shared_from_this(), done = std::move(done)](beast::error_code ec,
+                                                                         size_t n) mutable {
                        if (ec) return done(ec, n);
                        self->state_->metrics.AddBytesWritten(n);
                        net::async_write(self->socket_, bhttp::make_chunk_last(), std::move(done));
