@@ -1,8 +1,15 @@
 #include "api/json_minify.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace pinpipe::api {
 namespace {
@@ -21,124 +28,199 @@ constexpr std::array<bool, 256> kNeedsEscape = [] {
 
 bool NeedsEscape(char c) { return kNeedsEscape[static_cast<unsigned char>(c)]; }
 
+// Writes through a raw cursor into a thread's reusable buffer: each piece reserves its worst
+// case once, then copies without a bounds check per byte. The buffer only grows (a resize
+// zero-fills, so it is never resized down and up per value).
+class Writer {
+ public:
+  explicit Writer(std::vector<char>* buf) : buf_(buf) {
+    if (buf_->size() < 256) buf_->resize(256);
+    p_ = buf_->data();
+    end_ = buf_->data() + buf_->size();
+  }
+  void Reserve(size_t n) {
+    if (static_cast<size_t>(end_ - p_) >= n) return;
+    const size_t used = size();
+    buf_->resize(std::max(buf_->size() * 2, used + n));
+    p_ = buf_->data() + used;
+    end_ = buf_->data() + buf_->size();
+  }
+  void Put(char c) { *p_++ = c; }      // after Reserve
+  void Put(const char* s, size_t n) {  // after Reserve
+    std::memcpy(p_, s, n);
+    p_ += n;
+  }
+  char* cursor() { return p_; }
+  void Advance(size_t n) { p_ += n; }
+  const char* data() const { return buf_->data(); }
+  size_t size() const { return static_cast<size_t>(p_ - buf_->data()); }
+
+ private:
+  std::vector<char>* const buf_;
+  char* p_;
+  char* end_;
+};
+
+// The thread's buffer; a rare giant value's buffer is dropped after use.
+constexpr size_t kKeepScratchBytes = 1 << 20;
+thread_local std::vector<char> scratch;
+
+// The first byte of s[i, n) that needs an escape, or n: 16 bytes at a time where SSE2 is.
+size_t FindEscape(const char* s, size_t i, size_t n) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    // Controls: v < 0x20 unsigned, i.e. min(v, 0x1f) == v.
+    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), ctl);
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < n && !NeedsEscape(s[i])) ++i;
+  return i;
+}
+
 // As simdjson's mini_formatter::string: '"' and '\\' backslashed, control characters as
 // \b \t \n \f \r or \u00XX, everything else (UTF-8 included) as is. Runs without escapes,
-// nearly every string, are found 8 bytes at a time and appended whole.
-void AppendString(std::string_view s, std::string* out) {
+// nearly every string, are found 16 bytes at a time and copied whole.
+void AppendString(std::string_view s, Writer* w) {
   static constexpr const char* kControl[32] = {
       "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
       "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
       "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
       "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f"};
-  out->push_back('"');
   const char* p = s.data();
   const size_t n = s.size();
+  w->Reserve(n + 2);
+  w->Put('"');
   size_t i = 0;
   while (true) {
-    size_t j = i;
-    while (j + 8 <= n && !(NeedsEscape(p[j]) | NeedsEscape(p[j + 1]) | NeedsEscape(p[j + 2]) |
-                           NeedsEscape(p[j + 3]) | NeedsEscape(p[j + 4]) | NeedsEscape(p[j + 5]) |
-                           NeedsEscape(p[j + 6]) | NeedsEscape(p[j + 7]))) {
-      j += 8;
-    }
-    while (j < n && !NeedsEscape(p[j])) ++j;
-    out->append(p + i, j - i);
+    const size_t j = FindEscape(p, i, n);
+    w->Put(p + i, j - i);
     if (j == n) break;
     const auto c = static_cast<unsigned char>(p[j]);
+    // Worst case from here: this escape (6 bytes) and the rest unescaped, plus the quote.
+    w->Reserve(6 + (n - j - 1) + 1);
     if (c == '"') {
-      out->append("\\\"", 2);
+      w->Put("\\\"", 2);
     } else if (c == '\\') {
-      out->append("\\\\", 2);
+      w->Put("\\\\", 2);
     } else {
-      out->append(kControl[c]);
+      w->Put(kControl[c], std::strlen(kControl[c]));
     }
     i = j + 1;
   }
-  out->push_back('"');
+  w->Put('"');
 }
 
 template <typename T>
-void AppendInt(T v, std::string* out) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, end);
+void AppendInt(T v, Writer* w) {
+  w->Reserve(24);
+  auto [end, ec] = std::to_chars(w->cursor(), w->cursor() + 24, v);
+  w->Advance(static_cast<size_t>(end - w->cursor()));
 }
 
-}  // namespace
+void AppendLiteral(std::string_view text, Writer* w) {
+  w->Reserve(text.size());
+  w->Put(text.data(), text.size());
+}
 
 // The type was checked first, so the get() calls below cannot fail; their non-throwing forms
 // are used all the same (no exceptions in pinpipe's code).
-void AppendMinified(element value, std::string* out) {
+void AppendValue(element value, Writer* w) {
   switch (value.type()) {
     case element_type::OBJECT: {
       simdjson::dom::object obj;
       if (value.get_object().get(obj) != simdjson::SUCCESS) return;
-      out->push_back('{');
+      w->Reserve(1);
+      w->Put('{');
       bool first = true;
       for (simdjson::dom::key_value_pair field : obj) {
-        if (!first) out->push_back(',');
+        if (!first) {
+          w->Reserve(1);
+          w->Put(',');
+        }
         first = false;
-        AppendString(field.key, out);
-        out->push_back(':');
-        AppendMinified(field.value, out);
+        AppendString(field.key, w);
+        w->Reserve(1);
+        w->Put(':');
+        AppendValue(field.value, w);
       }
-      out->push_back('}');
+      w->Reserve(1);
+      w->Put('}');
       return;
     }
     case element_type::ARRAY: {
       simdjson::dom::array arr;
       if (value.get_array().get(arr) != simdjson::SUCCESS) return;
-      out->push_back('[');
+      w->Reserve(1);
+      w->Put('[');
       bool first = true;
       for (element item : arr) {
-        if (!first) out->push_back(',');
+        if (!first) {
+          w->Reserve(1);
+          w->Put(',');
+        }
         first = false;
-        AppendMinified(item, out);
+        AppendValue(item, w);
       }
-      out->push_back(']');
+      w->Reserve(1);
+      w->Put(']');
       return;
     }
     case element_type::STRING: {
       std::string_view s;
-      if (value.get_string().get(s) == simdjson::SUCCESS) AppendString(s, out);
+      if (value.get_string().get(s) == simdjson::SUCCESS) AppendString(s, w);
       return;
     }
     case element_type::INT64: {
       int64_t i = 0;
-      if (value.get_int64().get(i) == simdjson::SUCCESS) AppendInt(i, out);
+      if (value.get_int64().get(i) == simdjson::SUCCESS) AppendInt(i, w);
       return;
     }
     case element_type::UINT64: {
       uint64_t u = 0;
-      if (value.get_uint64().get(u) == simdjson::SUCCESS) AppendInt(u, out);
+      if (value.get_uint64().get(u) == simdjson::SUCCESS) AppendInt(u, w);
       return;
     }
     case element_type::DOUBLE: {
       double d = 0;
       if (value.get_double().get(d) != simdjson::SUCCESS) return;
-      char buf[32];
       // simdjson's own double printer (what minify uses); it ignores the end argument.
-      char* end = simdjson::internal::to_chars(buf, buf + sizeof buf, d);
-      out->append(buf, end);
+      w->Reserve(32);
+      char* end = simdjson::internal::to_chars(w->cursor(), w->cursor() + 32, d);
+      w->Advance(static_cast<size_t>(end - w->cursor()));
       return;
     }
     case element_type::BOOL: {
       bool b = false;
-      if (value.get_bool().get(b) == simdjson::SUCCESS) out->append(b ? "true" : "false");
+      if (value.get_bool().get(b) == simdjson::SUCCESS) AppendLiteral(b ? "true" : "false", w);
       return;
     }
     case element_type::NULL_VALUE:
-      out->append("null");
+      AppendLiteral("null", w);
       return;
   }
 }
 
+}  // namespace
+
+void AppendMinified(element value, std::string* out) {
+  Writer w(&scratch);
+  AppendValue(value, &w);
+  out->append(w.data(), w.size());
+  if (scratch.size() > kKeepScratchBytes) std::vector<char>().swap(scratch);
+}
+
 std::string Minified(element value) {
-  thread_local std::string scratch;
-  scratch.clear();
-  AppendMinified(value, &scratch);
-  std::string out(scratch);
-  if (scratch.capacity() > (1 << 20)) std::string().swap(scratch);  // don't pin a rare giant
+  Writer w(&scratch);
+  AppendValue(value, &w);
+  std::string out(w.data(), w.size());
+  if (scratch.size() > kKeepScratchBytes) std::vector<char>().swap(scratch);
   return out;
 }
 
