@@ -170,11 +170,14 @@ Result<std::vector<std::string>> EmbeddedTopicLog::ListTopics() {
 
 Result<std::shared_ptr<EmbeddedTopicLog::Topic>> EmbeddedTopicLog::FindTopic(
     std::string_view name) {
+  {
+    // Only valid names are ever created, so a name found needs no check.
+    std::lock_guard<std::mutex> l(topics_mu_);
+    auto it = topics_.find(name);
+    if (it != topics_.end()) return it->second;
+  }
   RETURN_IF_ERROR(ValidateName("topic", name));
-  std::lock_guard<std::mutex> l(topics_mu_);
-  auto it = topics_.find(name);
-  if (it == topics_.end()) return NotFoundError("topic '" + std::string(name) + "' not found");
-  return it->second;
+  return NotFoundError("topic '" + std::string(name) + "' not found");
 }
 
 Result<Partition*> EmbeddedTopicLog::FindPartition(const Topic& topic, int32_t partition) {

@@ -53,13 +53,13 @@ std::optional<model::Table> ProduceRoutes::ValidatedTable(std::string_view topic
 
 std::optional<ErrorReply> ProduceRoutes::EnsureTopic(std::string_view topic,
                                                      int32_t* partitions) const {
-  if (Status s = log::ValidateName("topic", topic); !s.ok()) {
-    return kafka_errors::InvalidTopic(s.message());
-  }
   auto count = log_->PartitionCount(topic);
-  if (count.ok()) {
+  if (count.ok()) {  // an existing topic's name is valid
     *partitions = *count;
     return std::nullopt;
+  }
+  if (Status s = log::ValidateName("topic", topic); !s.ok()) {
+    return kafka_errors::InvalidTopic(s.message());
   }
   if (count.status().code() != StatusCode::kNotFound) return KafkaErrorFromStatus(count.status());
   if (!options_.auto_create_topics) return kafka_errors::TopicNotFound();
