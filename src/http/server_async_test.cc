@@ -2,14 +2,14 @@
 // another thread, as the produce route does once its records are fsynced. Order on a
 // connection, answers from the handler itself, lost responders, shutdown while an answer is
 // pending, and connections that close (or a server that stops) before the answer comes.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <condition_variable>
 #include <deque>
 #include <future>
 #include <mutex>
 #include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "base/status_matchers.h"
 #include "http/server.h"
@@ -33,8 +33,8 @@ class Pending {
   AsyncHandler Handler() {
     return [this](const Request& req, Responder respond) {
       std::lock_guard<std::mutex> l(mu_);
-      waiting_.push_back({std::string(req.param("id")) + ":" + std::string(req.body()),
-                          std::move(respond)});
+      waiting_.push_back(
+          {std::string(req.param("id")) + ":" + std::string(req.body()), std::move(respond)});
       cv_.notify_all();
     };
   }
@@ -78,13 +78,17 @@ class Pending {
 Router DeferRouter(Pending* pending) {
   Router r;
   EXPECT_THAT(r.AddAsync("POST", "/defer/{id}", pending->Handler()), IsOk());
-  EXPECT_THAT(r.AddAsync("GET", "/now", [](const Request&, Responder respond) {
-    respond(Response{200, "text/plain", {}, "answered inside the handler"});
-  }), IsOk());
+  EXPECT_THAT(r.AddAsync("GET", "/now",
+                         [](const Request&, Responder respond) {
+                           respond(Response{200, "text/plain", {}, "answered inside the handler"});
+                         }),
+              IsOk());
   EXPECT_THAT(r.AddAsync("GET", "/lost", [](const Request&, Responder) {}), IsOk());
-  EXPECT_THAT(r.Add("GET", "/sync", [](const Request&) {
-    return Response{200, "text/plain", {}, "sync"};
-  }), IsOk());
+  EXPECT_THAT(r.Add("GET", "/sync",
+                    [](const Request&) {
+                      return Response{200, "text/plain", {}, "sync"};
+                    }),
+              IsOk());
   return r;
 }
 
@@ -116,18 +120,59 @@ TEST(ServerAsyncTest, PipelinedDeferredRequestsAreAnsweredInOrderAndOneAtATime) 
   EXPECT_TRUE(testing::Eventually([&] { return server->metrics().requests_by_class[2] == 5; }));
 }
 
+TEST(ServerAsyncTest, ABurstOfAnswersFromOneThreadReachesEveryConnectionOnEveryIoThread) {
+  // As a group commit answers: one thread answers many waiting requests back to back, across
+  // connections served by different io threads. Each must get its own answer, once.
+  Pending pending;
+  ServerOptions o;
+  o.io_threads = 3;
+  auto server = StartServer(o, DeferRouter(&pending));
+  ASSERT_NE(server, nullptr);
+  constexpr int kClients = 24;
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<RawClient>());
+    ASSERT_TRUE(clients.back()->Connect(server->port()));
+    ASSERT_TRUE(clients.back()->Send(MakeRequest("POST", "/defer/c" + std::to_string(i), "r1")));
+  }
+  for (int round = 1; round <= 3; ++round) {
+    std::vector<std::string> ids = pending.WaitFor(kClients);
+    std::vector<Responder> responders;
+    for (const std::string& id : ids) responders.push_back(pending.Take(id));
+    std::thread([&] {
+      for (size_t i = 0; i < ids.size(); ++i) {
+        responders[i](Response{200, "text/plain", {}, "done " + ids[i]});
+      }
+    }).join();
+    for (int i = 0; i < kClients; ++i) {
+      const std::string id = "c" + std::to_string(i) + ":r" + std::to_string(round);
+      EXPECT_EQ(clients[i]->Read().body, "done " + id);
+      if (round < 3) {
+        ASSERT_TRUE(clients[i]->Send(
+            MakeRequest("POST", "/defer/c" + std::to_string(i), "r" + std::to_string(round + 1))));
+      }
+    }
+  }
+  EXPECT_TRUE(
+      testing::Eventually([&] { return server->metrics().requests_by_class[2] == 3 * kClients; }));
+}
+
 TEST(ServerAsyncTest, DeferredHandlersRunOnTheIoThreadEvenWithAHandlerPool) {
   std::thread::id handler_thread;
   Router r;
-  ASSERT_THAT(r.AddAsync("GET", "/where", [&](const Request&, Responder respond) {
-    handler_thread = std::this_thread::get_id();
-    respond(Response{200, "", {}, "ok"});
-  }), IsOk());
+  ASSERT_THAT(r.AddAsync("GET", "/where",
+                         [&](const Request&, Responder respond) {
+                           handler_thread = std::this_thread::get_id();
+                           respond(Response{200, "", {}, "ok"});
+                         }),
+              IsOk());
   std::thread::id pool_thread;
-  ASSERT_THAT(r.Add("GET", "/pool", [&](const Request&) {
-    pool_thread = std::this_thread::get_id();
-    return Response{200, "", {}, "ok"};
-  }), IsOk());
+  ASSERT_THAT(r.Add("GET", "/pool",
+                    [&](const Request&) {
+                      pool_thread = std::this_thread::get_id();
+                      return Response{200, "", {}, "ok"};
+                    }),
+              IsOk());
   ServerOptions o;
   o.handler_threads = 2;
   auto server = StartServer(o, std::move(r));
