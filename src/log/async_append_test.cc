@@ -2,12 +2,12 @@
 // without a thread per waiting append. Callbacks complete in offset order, appends queued
 // during a sync share the next one, a failed sync fails every append of its group, and
 // destruction waits for what is queued.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "base/status_matchers.h"
 #include "io/fault_injection_file_system.h"
@@ -152,6 +152,55 @@ TEST_F(AsyncAppendTest, AppendsQueuedDuringACommitShareOneSyncAndCompleteInOffse
   LogStats stats = p->stats();
   EXPECT_EQ(stats.group_commits, 2u);
   EXPECT_EQ(stats.appends, static_cast<uint64_t>(kQueued + 1));
+}
+
+TEST_F(AsyncAppendTest, EncodedBatchesShareAGroupWithRecordAppendsAndSurviveAReopen) {
+  auto p = Open();
+  Completions done;
+  Gate gate;
+  AppendHeld(p.get(), &gate, &done);
+  const int64_t syncs_before = fault_.file_sync_count();
+  constexpr int kQueued = 40;
+  for (int i = 1; i <= kQueued; ++i) {
+    const size_t n = 1 + i % 3;
+    if (i % 2 == 0) {
+      BatchBuilder b;
+      for (size_t k = 0; k < n; ++k) {
+        b.Add(k == 0 ? std::optional<std::string_view>("key") : std::nullopt,
+              std::to_string(i) + "." + std::to_string(k));
+      }
+      auto batch = std::move(b).Finish();
+      ASSERT_THAT(batch, IsOk());
+      p->AppendEncodedAsync(std::move(batch).value(), done.Callback(i));
+    } else {
+      std::vector<Record> records(n);
+      for (size_t k = 0; k < n; ++k) records[k].value = std::to_string(i) + "." + std::to_string(k);
+      p->AppendAsync(std::move(records), done.Callback(i));
+    }
+  }
+  gate.Open();
+  done.Wait(kQueued + 1);
+  EXPECT_EQ(fault_.file_sync_count() - syncs_before, 1) << "one group, one fdatasync";
+  int64_t next = 1;
+  for (int i = 1; i <= kQueued; ++i) {
+    ASSERT_THAT(done.status(i), IsOk());
+    EXPECT_EQ(done.offset(i), next) << i;
+    next += 1 + i % 3;
+  }
+  p.reset();
+  p = Open();  // recovery checks every batch's CRC
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->recovered_truncated_bytes(), 0u);
+  EXPECT_EQ(p->end_offset(), next);
+  auto all = p->Read(0, SIZE_MAX);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), static_cast<size_t>(next));
+  for (int i = 1; i <= kQueued; ++i) {
+    const StoredRecord& first = (*all)[done.offset(i)];
+    EXPECT_EQ(first.record.value, std::to_string(i) + ".0");
+    EXPECT_EQ(first.record.key, i % 2 == 0 ? std::optional<std::string>("key") : std::nullopt);
+    EXPECT_GT(first.record.timestamp_ms, 0);
+  }
 }
 
 TEST_F(AsyncAppendTest, AFailedSyncFailsEveryAppendOfItsGroupAndLaterOnesAreRefused) {

@@ -34,8 +34,7 @@ EmbeddedTopicLog::EmbeddedTopicLog(io::FileSystem* fs, std::string data_dir, Clo
 EmbeddedTopicLog::~EmbeddedTopicLog() = default;
 
 Result<std::unique_ptr<EmbeddedTopicLog>> EmbeddedTopicLog::Open(io::FileSystem* fs,
-                                                                 std::string data_dir,
-                                                                 Clock* clock,
+                                                                 std::string data_dir, Clock* clock,
                                                                  int max_syncs_in_flight) {
   if (max_syncs_in_flight < 1 || max_syncs_in_flight > 64) {
     return InvalidArgumentError("max_syncs_in_flight must be in [1, 64], got " +
@@ -68,7 +67,7 @@ Status EmbeddedTopicLog::Load() {
   for (const std::string& name : topic_names) {
     const std::string meta_path = io::JoinPath(TopicDir(name), kMetaFile);
     if (!ValidateName("topic", name).ok()) continue;  // not ours; leave it alone
-    if (!fs_->FileExists(meta_path)) {  // an unfinished create or delete
+    if (!fs_->FileExists(meta_path)) {                // an unfinished create or delete
       RETURN_IF_ERROR(RemoveTree(TopicDir(name)));
       continue;
     }
@@ -109,10 +108,11 @@ Result<std::shared_ptr<EmbeddedTopicLog::Topic>> EmbeddedTopicLog::OpenTopic(
   topic->name = name;
   topic->config = config;
   for (int32_t p = 0; p < config.partitions; ++p) {
-    ASSIGN_OR_RETURN(auto partition,
-                     Partition::Open(fs_, io::JoinPath(TopicDir(name), std::to_string(p)),
-                                     name + "/" + std::to_string(p), OptionsFor(config, max_syncs_in_flight_),
-                                     clock_, &counters_, &pool_));
+    ASSIGN_OR_RETURN(
+        auto partition,
+        Partition::Open(fs_, io::JoinPath(TopicDir(name), std::to_string(p)),
+                        name + "/" + std::to_string(p), OptionsFor(config, max_syncs_in_flight_),
+                        clock_, &counters_, &pool_));
     topic->partitions.push_back(std::move(partition));
   }
   return topic;
@@ -140,8 +140,8 @@ Status EmbeddedTopicLog::CreateTopic(std::string_view name, const TopicConfig& c
   RETURN_IF_ERROR(fs_->SyncDir(topics_dir_));
   ASSIGN_OR_RETURN(auto topic, OpenTopic(std::string(name), config));
   // The commit point: without topic.meta, the next Open removes the directory.
-  RETURN_IF_ERROR(io::WriteFileAtomically(fs_, io::JoinPath(dir, kMetaFile),
-                                          EncodeTopicMeta(config)));
+  RETURN_IF_ERROR(
+      io::WriteFileAtomically(fs_, io::JoinPath(dir, kMetaFile), EncodeTopicMeta(config)));
   topics_.emplace(std::string(name), std::move(topic));
   return Status::OK();
 }
@@ -259,6 +259,30 @@ Result<std::vector<RecordPosition>> EmbeddedTopicLog::Append(std::string_view na
   return positions;
 }
 
+void EmbeddedTopicLog::AppendEncodedAsync(std::string_view name, std::optional<int32_t> partition,
+                                          EncodedBatch batch, AppendCallback done) {
+  auto topic = FindTopic(name);
+  if (!topic.ok()) return done(topic.status());
+  const int32_t n = static_cast<int32_t>((*topic)->partitions.size());
+  int32_t p = 0;
+  if (partition) {
+    auto found = FindPartition(**topic, *partition);
+    if (!found.ok()) return done(found.status());
+    p = *partition;
+  } else if (batch.has_keys && n > 1) {
+    return done(InvalidArgumentError(
+        "an encoded batch with keys needs an explicit partition on a topic of several"));
+  } else {
+    p = static_cast<int32_t>((*topic)->round_robin.fetch_add(1) % n);
+  }
+  const size_t count = batch.record_count;
+  (*topic)->partitions[p]->AppendEncodedAsync(
+      std::move(batch), [p, count, done = std::move(done)](Result<int64_t> base) {
+        if (!base.ok()) return done(base.status());
+        done(Dense(p, *base, count));
+      });
+}
+
 void EmbeddedTopicLog::AppendAsync(std::string_view name, PartitionChoice where,
                                    std::vector<Record> records, AppendCallback done) {
   // The callbacks hold no reference to the topic: a Partition completes every queued append
@@ -271,11 +295,11 @@ void EmbeddedTopicLog::AppendAsync(std::string_view name, PartitionChoice where,
   if (AllSame(target)) {
     const int32_t p = target[0];
     const size_t count = records.size();
-    (*topic)->partitions[p]->AppendAsync(
-        std::move(records), [p, count, done = std::move(done)](Result<int64_t> base) {
-          if (!base.ok()) return done(base.status());
-          done(Dense(p, *base, count));
-        });
+    (*topic)->partitions[p]->AppendAsync(std::move(records),
+                                         [p, count, done = std::move(done)](Result<int64_t> base) {
+                                           if (!base.ok()) return done(base.status());
+                                           done(Dense(p, *base, count));
+                                         });
     return;
   }
   // Records for several partitions: one batch each; `done` runs when the last completes,
@@ -321,9 +345,8 @@ void EmbeddedTopicLog::AppendAsync(std::string_view name, PartitionChoice where,
   }
 }
 
-Result<std::vector<StoredRecord>> EmbeddedTopicLog::Read(std::string_view name,
-                                                         int32_t partition, int64_t offset,
-                                                         size_t max_bytes) {
+Result<std::vector<StoredRecord>> EmbeddedTopicLog::Read(std::string_view name, int32_t partition,
+                                                         int64_t offset, size_t max_bytes) {
   ASSIGN_OR_RETURN(auto topic, FindTopic(name));
   ASSIGN_OR_RETURN(Partition * p, FindPartition(*topic, partition));
   return p->Read(offset, max_bytes);

@@ -59,8 +59,10 @@ class EmbeddedTopicLog final : public TopicLog {
   // Callbacks run on a CommitPool thread (or here, for an unknown topic or partition).
   void AppendAsync(std::string_view topic, PartitionChoice where, std::vector<Record> records,
                    AppendCallback done) override;
-  Result<std::vector<StoredRecord>> Read(std::string_view topic, int32_t partition,
-                                         int64_t offset, size_t max_bytes) override;
+  void AppendEncodedAsync(std::string_view topic, std::optional<int32_t> partition,
+                          EncodedBatch batch, AppendCallback done) override;
+  Result<std::vector<StoredRecord>> Read(std::string_view topic, int32_t partition, int64_t offset,
+                                         size_t max_bytes) override;
   Status ReadViews(std::string_view topic, int32_t partition, int64_t offset, size_t max_bytes,
                    RecordViews* out) override;
   Result<PartitionOffsets> GetOffsets(std::string_view topic, int32_t partition) override;

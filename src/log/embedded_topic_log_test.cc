@@ -37,7 +37,59 @@ class EmbeddedHarness final : public TopicLogHarness {
 
 std::unique_ptr<TopicLogHarness> MakeEmbedded() { return std::make_unique<EmbeddedHarness>(); }
 
+// Forwards only what a backend must implement, so the suite also checks TopicLog's defaults
+// (AppendAsync, AppendEncodedAsync, ReadViews, PartitionCount) on top of a real log.
+class DefaultsLog final : public TopicLog {
+ public:
+  explicit DefaultsLog(TopicLog* base) : base_(base) {}
+  Status CreateTopic(std::string_view t, const TopicConfig& c) override {
+    return base_->CreateTopic(t, c);
+  }
+  Status DeleteTopic(std::string_view t) override { return base_->DeleteTopic(t); }
+  Result<std::vector<std::string>> ListTopics() override { return base_->ListTopics(); }
+  Result<TopicDescription> DescribeTopic(std::string_view t) override {
+    return base_->DescribeTopic(t);
+  }
+  Result<std::vector<RecordPosition>> Append(std::string_view t, PartitionChoice where,
+                                             std::span<const Record> records) override {
+    return base_->Append(t, where, records);
+  }
+  Result<std::vector<StoredRecord>> Read(std::string_view t, int32_t p, int64_t offset,
+                                         size_t max_bytes) override {
+    return base_->Read(t, p, offset, max_bytes);
+  }
+  Result<PartitionOffsets> GetOffsets(std::string_view t, int32_t p) override {
+    return base_->GetOffsets(t, p);
+  }
+  Status CommitOffsets(std::string_view g, std::span<const GroupOffset> offsets) override {
+    return base_->CommitOffsets(g, offsets);
+  }
+  Result<std::optional<int64_t>> FetchCommitted(std::string_view g, std::string_view t,
+                                                int32_t p) override {
+    return base_->FetchCommitted(g, t, p);
+  }
+  Result<std::vector<GroupOffset>> FetchGroup(std::string_view g) override {
+    return base_->FetchGroup(g);
+  }
+  Result<std::vector<std::string>> ListGroups() override { return base_->ListGroups(); }
+
+ private:
+  TopicLog* const base_;
+};
+
+class DefaultsHarness final : public TopicLogHarness {
+ public:
+  TopicLog* log() override { return &log_; }
+
+ private:
+  EmbeddedHarness embedded_;
+  DefaultsLog log_{embedded_.log()};
+};
+
+std::unique_ptr<TopicLogHarness> MakeDefaults() { return std::make_unique<DefaultsHarness>(); }
+
 INSTANTIATE_TEST_SUITE_P(Embedded, TopicLogBehaviorTest, ::testing::Values(&MakeEmbedded));
+INSTANTIATE_TEST_SUITE_P(Defaults, TopicLogBehaviorTest, ::testing::Values(&MakeDefaults));
 
 class EmbeddedTopicLogTest : public ::testing::Test {
  protected:
@@ -64,9 +116,11 @@ TEST_F(EmbeddedTopicLogTest, DeleteRemovesFilesAndSurvivesRestart) {
 }
 
 TEST_F(EmbeddedTopicLogTest, EverythingSurvivesRestart) {
-  ASSERT_THAT(log_->CreateTopic("t", {.partitions = 2, .retention_bytes = 5000,
-                                      .retention_ms = 1000, .segment_bytes = 1024}),
-              IsOk());
+  ASSERT_THAT(
+      log_->CreateTopic(
+          "t",
+          {.partitions = 2, .retention_bytes = 5000, .retention_ms = 1000, .segment_bytes = 1024}),
+      IsOk());
   for (int i = 0; i < 20; ++i) {
     ASSERT_THAT(log_->Append("t", PartitionChoice::Explicit(i % 2),
                              Keyed({{nullptr, std::string(100, 'a' + i % 26).c_str()}})),
@@ -110,8 +164,7 @@ TEST_F(EmbeddedTopicLogTest, RetentionAcrossTopics) {
 }
 
 TEST_F(EmbeddedTopicLogTest, SecondOpenOfTheSameDirIsRefused) {
-  EXPECT_THAT(EmbeddedTopicLog::Open(&fs_, "/data", &clock_),
-              StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(EmbeddedTopicLog::Open(&fs_, "/data", &clock_), StatusIs(StatusCode::kUnavailable));
 }
 
 TEST_F(EmbeddedTopicLogTest, UnfinishedTopicCreationIsCleanedUp) {

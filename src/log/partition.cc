@@ -25,7 +25,9 @@ size_t PayloadBytes(std::span<const Record> records) {
 // One append, queued until a drain takes it into a group.
 struct Partition::Writer {
   std::vector<Record> owned;        // AppendAsync's records (Append's stay the caller's)
-  std::span<const Record> records;
+  std::span<const Record> records;  // empty when `encoded` holds the batch
+  EncodedBatch encoded;             // AppendEncodedAsync's batch, copied as is
+  size_t payload = 0;               // PayloadBytes of the records or the batch
   PartitionAppendCallback done;     // called once, with no lock held
   Status status;                    // set by WriteFlight when this batch alone is refused
   int64_t base_offset = -1;
@@ -36,14 +38,14 @@ struct Partition::Flight {
   uint64_t seq = 0;
   Group group;
   std::shared_ptr<Segment> segment;  // where it was written
-  std::vector<BatchHeader> headers;   // of the batches written, with their positions
+  std::vector<BatchHeader> headers;  // of the batches written, with their positions
   std::vector<uint64_t> positions;
-  uint64_t bytes = 0;                 // written
+  uint64_t bytes = 0;  // written
   // Syncs with ids below this had started when this group's sync returned: it completes only
   // once they have all ended (see CompleteReady).
   uint64_t sync_barrier = 0;
-  Status status;                      // of the write and sync
-  bool done = false;                  // synced (or failed); waits for the earlier groups
+  Status status;      // of the write and sync
+  bool done = false;  // synced (or failed); waits for the earlier groups
 };
 
 Partition::Partition(io::FileSystem* fs, std::string dir, std::string name,
@@ -90,8 +92,7 @@ Status Partition::Recover() {
   std::sort(bases.begin(), bases.end());
   for (const std::string& child : children) {
     auto index_base = ParseSegmentFileName(child, ".index");
-    bool orphan_index =
-        index_base && !std::binary_search(bases.begin(), bases.end(), *index_base);
+    bool orphan_index = index_base && !std::binary_search(bases.begin(), bases.end(), *index_base);
     bool tmp = child.size() > 4 && child.compare(child.size() - 4, 4, ".tmp") == 0;
     if (orphan_index || tmp) RETURN_IF_ERROR(fs_->RemoveFile(io::JoinPath(dir_, child)));
   }
@@ -137,6 +138,7 @@ Result<int64_t> Partition::Append(std::span<const Record> records) {
   } waiter;
   auto w = std::make_unique<Writer>();
   w->records = records;
+  w->payload = PayloadBytes(records);
   w->done = [&waiter](Result<int64_t> r) {
     std::lock_guard<std::mutex> wl(waiter.mu);
     waiter.result = std::move(r);
@@ -158,6 +160,20 @@ void Partition::AppendAsync(std::vector<Record> records, PartitionAppendCallback
   auto w = std::make_unique<Writer>();
   w->owned = std::move(records);
   w->records = w->owned;
+  w->payload = PayloadBytes(w->records);
+  w->done = std::move(done);
+  std::lock_guard<std::mutex> l(mu_);
+  Enqueue(std::move(w), /*inline_drain=*/false);
+}
+
+void Partition::AppendEncodedAsync(EncodedBatch batch, PartitionAppendCallback done) {
+  if (batch.record_count == 0 || batch.bytes.size() < kBatchHeaderSize) {
+    return done(InvalidArgumentError("append of no records"));
+  }
+  counters_->Append();
+  auto w = std::make_unique<Writer>();
+  w->payload = batch.payload_bytes + 16 * batch.record_count;
+  w->encoded = std::move(batch);
   w->done = std::move(done);
   std::lock_guard<std::mutex> l(mu_);
   Enqueue(std::move(w), /*inline_drain=*/false);
@@ -225,8 +241,7 @@ void Partition::Drain(std::unique_lock<std::mutex>& l, const Writer* until) {
       l.lock();
       syncs_running_.erase(sync_id);
       f.sync_barrier = next_sync_id_;
-      sync_ewma_micros_ =
-          sync_ewma_micros_ == 0 ? micros : (7 * sync_ewma_micros_ + micros) / 8;
+      sync_ewma_micros_ = sync_ewma_micros_ == 0 ? micros : (7 * sync_ewma_micros_ + micros) / 8;
     }
     if (status.ok() && !f.headers.empty()) {
       counters_->Written(
@@ -235,7 +250,7 @@ void Partition::Drain(std::unique_lock<std::mutex>& l, const Writer* until) {
     }
     FinishFlight(f, std::move(status));
     last_in_flight_ = f.group.size() + writers_.size();
-    CompleteReady(l);  // f may be gone from here on
+    CompleteReady(l);       // f may be gone from here on
     if (took_until) break;  // a blocking Append's group is synced: it returns (or waits)
     if (until == nullptr && pool_->HasBacklog()) break;  // let other partitions have a thread
   }
@@ -262,7 +277,7 @@ Partition::Group Partition::TakeGroup() {
   Group group;
   size_t bytes = 0;
   while (!writers_.empty() && bytes < kMaxGroupBytes) {
-    bytes += PayloadBytes(writers_.front()->records);
+    bytes += writers_.front()->payload;
     group.push_back(std::move(writers_.front()));
     writers_.pop_front();
   }
@@ -286,6 +301,7 @@ Status Partition::WriteFlight(std::unique_lock<std::mutex>& l, Flight& f) {
   buf.clear();
   size_t need = 0;
   for (const auto& x : f.group) {
+    need += x->encoded.bytes.size();
     for (const Record& r : x->records) need += RecordPayloadBytes(r) + 32;
     need += kBatchHeaderSize;
   }
@@ -293,7 +309,13 @@ Status Partition::WriteFlight(std::unique_lock<std::mutex>& l, Flight& f) {
   Status status;
   for (auto& x : f.group) {
     const size_t before = buf.size();
-    Status s = EncodeBatch(next, x->records, now_ms, &buf);
+    Status s;
+    if (x->encoded.record_count > 0) {
+      buf.append(x->encoded.bytes);
+      SealBatch(buf.data() + before, x->encoded.bytes.size(), next, now_ms);
+    } else {
+      s = EncodeBatch(next, x->records, now_ms, &buf);
+    }
     if (!s.ok()) {
       x->status = s;  // this request alone is refused; the rest of the group goes on
       continue;
@@ -368,9 +390,9 @@ void Partition::CompleteReady(std::unique_lock<std::mutex>& l) {
     std::unique_ptr<Flight> f = std::move(flights_.front());
     flights_.pop_front();
     if (f->status.ok() && f->seq >= failed_seq_) {
-      f->status = FailedPreconditionError("partition " + name_ +
-                                          ": a group in flight with it failed (" +
-                                          write_error_.ToString() + ")");
+      f->status =
+          FailedPreconditionError("partition " + name_ + ": a group in flight with it failed (" +
+                                  write_error_.ToString() + ")");
     }
     if (f->status.ok()) {
       for (size_t i = 0; i < f->headers.size(); ++i) {
@@ -444,7 +466,7 @@ Status Partition::ReadViews(int64_t offset, size_t max_bytes, RecordViews* out) 
   size_t bytes = 0;
   for (const Piece& piece : plan) {
     ASSIGN_OR_RETURN(bool full, piece.segment->ReadBatchViews(piece.position, piece.end, offset,
-                                                             max_bytes, out, &bytes));
+                                                              max_bytes, out, &bytes));
     if (full) break;
   }
   return Status::OK();
@@ -485,8 +507,8 @@ Result<int> Partition::EnforceRetention() {
       const Segment& oldest = *segments_.front();
       const bool by_size = options_.retention_bytes >= 0 &&
                            total - oldest.size() >= static_cast<uint64_t>(options_.retention_bytes);
-      const bool by_age = options_.retention_ms >= 0 &&
-                          oldest.max_timestamp() < now_ms - options_.retention_ms;
+      const bool by_age =
+          options_.retention_ms >= 0 && oldest.max_timestamp() < now_ms - options_.retention_ms;
       if (!by_size && !by_age) break;
       total -= oldest.size();
       doomed.push_back(segments_.front());

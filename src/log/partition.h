@@ -53,6 +53,7 @@
 #include "log/commit_pool.h"
 #include "log/log_stats.h"
 #include "log/record.h"
+#include "log/record_batch.h"
 #include "log/record_view.h"
 #include "log/segment.h"
 
@@ -100,8 +101,11 @@ class Partition {
   // has returned (or on this thread, before AppendAsync returns, for an empty batch).
   // Callbacks run in offset order with no lock held; they must be quick, must not call Append
   // (AppendAsync is fine) and must not destroy the partition.
-  void AppendAsync(std::vector<Record> records, PartitionAppendCallback done)
-      LOCKS_EXCLUDED(mu_);
+  void AppendAsync(std::vector<Record> records, PartitionAppendCallback done) LOCKS_EXCLUDED(mu_);
+
+  // The same for a batch encoded by the caller (BatchBuilder): the writer only sets its
+  // offset and CRC and copies it into place.
+  void AppendEncodedAsync(EncodedBatch batch, PartitionAppendCallback done) LOCKS_EXCLUDED(mu_);
 
   // Up to max_bytes of records (RecordPayloadBytes; at least one record if any) starting at
   // `offset`. kOutOfRange if offset < start_offset() or > end_offset(); empty at the end.
@@ -162,8 +166,7 @@ class Partition {
   // Writer role held: rolls the active segment once it is full, after every group in
   // flight before `f` (the newest) has completed, so its bytes are all synced and nobody
   // syncs its file any more.
-  Status RollIfFull(std::unique_lock<std::mutex>& l, const Flight& f)
-      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Status RollIfFull(std::unique_lock<std::mutex>& l, const Flight& f) EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records the outcome of `f`'s write and sync; on failure, refuses later groups.
   void FinishFlight(Flight& f, Status status) EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Publishes the completed groups at the front of flights_ and answers their appends, in

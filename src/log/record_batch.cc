@@ -1,8 +1,7 @@
 #include "log/record_batch.h"
 
-#include <limits>
-
 #include <algorithm>
+#include <limits>
 
 #include "base/crc32c.h"
 #include "log/coding.h"
@@ -19,8 +18,8 @@ Status EncodeBatch(int64_t base_offset, std::span<const Record> records, int64_t
   for (const Record& r : records) payload += RecordPayloadBytes(r);
   auto too_big = [&records] {
     return InvalidArgumentError("batch of " + std::to_string(records.size()) +
-                                " records exceeds the limit of " +
-                                std::to_string(kMaxBatchLength) + " bytes");
+                                " records exceeds the limit of " + std::to_string(kMaxBatchLength) +
+                                " bytes");
   };
   if (payload > kMaxBatchLength) return too_big();  // before copying any of it
   const size_t start = out->size();
@@ -63,6 +62,50 @@ Status EncodeBatch(int64_t base_offset, std::span<const Record> records, int64_t
   coding::EncodeFixed32(out->data() + start + 4,
                         crc32c::Value(out->data() + start + 8, length - 4));
   return Status::OK();
+}
+
+BatchBuilder::BatchBuilder() {
+  batch_.bytes.append(8, '\0');  // length and crc: Finish and SealBatch
+  batch_.bytes.push_back(static_cast<char>(kBatchMagic));
+  // base_offset (SealBatch), record_count (Finish), first and max timestamp (SealBatch).
+  batch_.bytes.append(28, '\0');
+}
+
+void BatchBuilder::Add(std::optional<std::string_view> key, std::string_view value) {
+  std::string& out = batch_.bytes;
+  out.push_back(0);  // timestamp_delta: every record gets the batch's timestamp
+  if (key) {
+    coding::PutVarint64(&out, key->size() + 1);
+    out.append(*key);
+    batch_.payload_bytes += key->size();
+    batch_.has_keys = true;
+  } else {
+    coding::PutVarint64(&out, 0);
+  }
+  coding::PutLengthPrefixed(&out, value);
+  out.push_back(0);  // no headers
+  batch_.payload_bytes += value.size();
+  batch_.record_count++;
+}
+
+Result<EncodedBatch> BatchBuilder::Finish() && {
+  if (batch_.record_count == 0) return InvalidArgumentError("a batch needs at least one record");
+  if (batch_.bytes.size() - 4 > kMaxBatchLength) {
+    return InvalidArgumentError("batch of " + std::to_string(batch_.record_count) +
+                                " records exceeds the limit of " + std::to_string(kMaxBatchLength) +
+                                " bytes");
+  }
+  char* p = batch_.bytes.data();
+  coding::EncodeFixed32(p, static_cast<uint32_t>(batch_.bytes.size() - 4));
+  coding::EncodeFixed32(p + 17, batch_.record_count);
+  return std::move(batch_);
+}
+
+void SealBatch(char* batch, size_t size, int64_t base_offset, int64_t now_ms) {
+  coding::EncodeFixed64(batch + 9, static_cast<uint64_t>(base_offset));
+  coding::EncodeFixed64(batch + 21, static_cast<uint64_t>(now_ms));
+  coding::EncodeFixed64(batch + 29, static_cast<uint64_t>(now_ms));
+  coding::EncodeFixed32(batch + 4, crc32c::Value(batch + 8, size - 8));
 }
 
 Result<BatchHeader> DecodeBatchHeader(std::string_view data) {

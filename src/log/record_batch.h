@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,7 +18,7 @@
 
 namespace pinpipe::log {
 
-inline constexpr size_t kBatchHeaderSize = 37;          // length .. max_timestamp
+inline constexpr size_t kBatchHeaderSize = 37;         // length .. max_timestamp
 inline constexpr uint32_t kMaxBatchLength = 64 << 20;  // the `length` field's limit
 inline constexpr uint8_t kBatchMagic = 1;
 
@@ -39,6 +40,39 @@ struct BatchHeader {
 Status EncodeBatch(int64_t base_offset, std::span<const Record> records, int64_t now_ms,
                    std::string* out);
 
+// A batch encoded before its offsets are known, by the thread that decoded the request, so
+// the log's writer only copies it into place: EncodeBatch's bytes with the base offset, the
+// timestamps and the CRC not yet set (SealBatch sets them when the batch is written).
+struct EncodedBatch {
+  std::string bytes;
+  uint32_t record_count = 0;
+  size_t payload_bytes = 0;  // RecordPayloadBytes summed over the records
+  bool has_keys = false;     // some record has a key
+};
+
+// Builds an EncodedBatch record by record: records without headers, all stamped with the
+// time the log writes them (what a Kafka REST v2 produce carries). Adding copies the key and
+// value once.
+//
+//   BatchBuilder b;
+//   b.Add(std::nullopt, R"({"index":1})");
+//   ASSIGN_OR_RETURN(EncodedBatch batch, std::move(b).Finish());
+class BatchBuilder {
+ public:
+  BatchBuilder();
+  void Add(std::optional<std::string_view> key, std::string_view value);
+  uint32_t record_count() const { return batch_.record_count; }
+  // kInvalidArgument if there are no records or the batch exceeds kMaxBatchLength.
+  Result<EncodedBatch> Finish() &&;
+
+ private:
+  EncodedBatch batch_;
+};
+
+// Makes the EncodedBatch bytes at `batch` (`size` bytes, as built) the batch at base_offset,
+// its records stamped now_ms: writes the offset, the timestamps and the CRC.
+void SealBatch(char* batch, size_t size, int64_t base_offset, int64_t now_ms);
+
 // Parses the fixed header at the start of `data` (at least kBatchHeaderSize bytes).
 // kCorruption if the length or magic is impossible. Does not check the CRC.
 Result<BatchHeader> DecodeBatchHeader(std::string_view data);
@@ -54,8 +88,7 @@ Status DecodeBatch(std::string_view batch, const BatchHeader& header, int64_t mi
 // RecordViews chunk) of the records with offsets >= min_offset while *bytes, their payload
 // as RecordPayloadBytes counts it, stays within max_bytes; the first record of an empty *out
 // is always added. OK(true) once max_bytes is reached: the reader stops there.
-Result<bool> DecodeBatchViews(std::string_view batch, const BatchHeader& header,
-                              int64_t min_offset, size_t max_bytes, RecordViews* out,
-                              size_t* bytes);
+Result<bool> DecodeBatchViews(std::string_view batch, const BatchHeader& header, int64_t min_offset,
+                              size_t max_bytes, RecordViews* out, size_t* bytes);
 
 }  // namespace pinpipe::log

@@ -28,15 +28,16 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "log/record.h"
+#include "log/record_batch.h"
 #include "log/record_view.h"
 
 namespace pinpipe::log {
 
 struct TopicConfig {
   int32_t partitions = 1;
-  int64_t retention_bytes = -1;                        // per partition; -1 = unlimited
-  int64_t retention_ms = 7LL * 24 * 3600 * 1000;       // -1 = unlimited
-  int64_t segment_bytes = 1LL << 30;                   // (0, 2 GiB]
+  int64_t retention_bytes = -1;                   // per partition; -1 = unlimited
+  int64_t retention_ms = 7LL * 24 * 3600 * 1000;  // -1 = unlimited
+  int64_t segment_bytes = 1LL << 30;              // (0, 2 GiB]
   friend bool operator==(const TopicConfig&, const TopicConfig&) = default;
 };
 
@@ -95,8 +96,7 @@ class TopicLog {
   // Appends `records` (at least one); returns one position per record, in order. Records
   // routed to the same partition are written as one batch there; a multi-partition Append
   // is atomic per partition, not across partitions. Durable on return.
-  virtual Result<std::vector<RecordPosition>> Append(std::string_view topic,
-                                                     PartitionChoice where,
+  virtual Result<std::vector<RecordPosition>> Append(std::string_view topic, PartitionChoice where,
                                                      std::span<const Record> records) = 0;
 
   using AppendCallback = std::function<void(Result<std::vector<RecordPosition>>)>;
@@ -110,6 +110,15 @@ class TopicLog {
                            std::vector<Record> records, AppendCallback done) {
     done(Append(topic, where, records));
   }
+
+  // AppendAsync for a batch the caller encoded (BatchBuilder: records stamped when built, no
+  // headers), so the log's writer copies it into place instead of encoding each record.
+  // Every record goes to `partition`, or, when it is nullopt, all of them to the next
+  // partition in round-robin order: keys do not route here, so a batch whose records have
+  // keys needs an explicit partition when the topic has several (kInvalidArgument
+  // otherwise). The default decodes the batch and calls AppendAsync.
+  virtual void AppendEncodedAsync(std::string_view topic, std::optional<int32_t> partition,
+                                  EncodedBatch batch, AppendCallback done);
 
   // Records of one partition from `offset`: at most max_bytes of payload, but at least one
   // record when offset < end. Empty at the end offset.

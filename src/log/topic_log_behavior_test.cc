@@ -1,9 +1,10 @@
 #include "log/topic_log_behavior_test.h"
 
-#include <gmock/gmock.h>
-
+#include <future>
 #include <random>
 #include <set>
+
+#include <gmock/gmock.h>
 
 #include "base/status_matchers.h"
 #include "log/partitioner.h"
@@ -40,6 +41,86 @@ TEST_P(TopicLogBehaviorTest, CreateListDescribeDelete) {
   EXPECT_THAT(log()->ListTopics(), IsOkAndHolds(ElementsAre("a-geo_1")));
 }
 
+// Waits for an asynchronous append's answer.
+template <typename Start>
+Result<std::vector<RecordPosition>> AwaitAppend(Start start) {
+  std::promise<Result<std::vector<RecordPosition>>> promise;
+  auto future = promise.get_future();
+  start([&promise](Result<std::vector<RecordPosition>> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+EncodedBatch Encoded(std::initializer_list<std::pair<const char*, const char*>> kvs) {
+  BatchBuilder b;
+  for (const auto& [k, v] : kvs) {
+    b.Add(k ? std::optional<std::string_view>(k) : std::nullopt, v);
+  }
+  auto batch = std::move(b).Finish();
+  EXPECT_THAT(batch, IsOk());
+  return batch.ok() ? std::move(batch).value() : EncodedBatch{};
+}
+
+TEST_P(TopicLogBehaviorTest, EncodedBatchesReadBackAsTheirRecords) {
+  ASSERT_THAT(log()->CreateTopic("t", {.partitions = 3}), IsOk());
+  ASSERT_THAT(log()->CreateTopic("one", {}), IsOk());
+  // Interleaved with ordinary appends on the same partition: offsets stay dense.
+  ASSERT_THAT(log()->Append("t", PartitionChoice::Explicit(1), Keyed({{nullptr, "first"}})),
+              IsOk());
+  auto pos = AwaitAppend([&](auto done) {
+    log()->AppendEncodedAsync("t", 1, Encoded({{"k", "{\"a\":1}"}, {nullptr, ""}}), done);
+  });
+  EXPECT_THAT(pos, IsOkAndHolds(ElementsAre(RecordPosition{1, 1}, RecordPosition{1, 2})));
+  ASSERT_THAT(log()->Append("t", PartitionChoice::Explicit(1), Keyed({{"z", "last"}})), IsOk());
+  auto got = log()->Read("t", 1, 0, 1 << 20);
+  ASSERT_THAT(got, IsOk());
+  ASSERT_EQ(got->size(), 4u);
+  EXPECT_EQ((*got)[0].record.value, "first");
+  EXPECT_EQ((*got)[1].offset, 1);
+  EXPECT_EQ((*got)[1].record.key, std::optional<std::string>("k"));
+  EXPECT_EQ((*got)[1].record.value, "{\"a\":1}");
+  EXPECT_GT((*got)[1].record.timestamp_ms, 0);  // stamped by the log
+  EXPECT_TRUE((*got)[1].record.headers.empty());
+  EXPECT_EQ((*got)[2].record.key, std::nullopt);
+  EXPECT_EQ((*got)[2].record.value, "");
+  EXPECT_EQ((*got)[2].record.timestamp_ms, (*got)[1].record.timestamp_ms);
+  EXPECT_EQ((*got)[3].offset, 3);
+  EXPECT_EQ((*got)[3].record.value, "last");
+
+  // Without a partition: all records together, round-robin.
+  std::set<int32_t> used;
+  for (int i = 0; i < 6; ++i) {
+    auto p = AwaitAppend([&](auto done) {
+      log()->AppendEncodedAsync("t", std::nullopt, Encoded({{nullptr, "x"}, {nullptr, "y"}}), done);
+    });
+    ASSERT_THAT(p, IsOk());
+    ASSERT_EQ(p->size(), 2u);
+    EXPECT_EQ((*p)[0].partition, (*p)[1].partition);
+    EXPECT_EQ((*p)[1].offset, (*p)[0].offset + 1);
+    used.insert((*p)[0].partition);
+  }
+  EXPECT_EQ(used.size(), 3u);
+  // Keys do not route: a keyed batch needs a partition, unless the topic has only one.
+  EXPECT_THAT(AwaitAppend([&](auto done) {
+                log()->AppendEncodedAsync("t", std::nullopt, Encoded({{"k", "v"}}), done);
+              }),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(AwaitAppend([&](auto done) {
+                log()->AppendEncodedAsync("one", std::nullopt, Encoded({{"k", "v"}}), done);
+              }),
+              IsOkAndHolds(ElementsAre(RecordPosition{0, 0})));
+  EXPECT_THAT(AwaitAppend([&](auto done) {
+                log()->AppendEncodedAsync("t", 3, Encoded({{nullptr, "v"}}), done);
+              }),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(AwaitAppend([&](auto done) {
+                log()->AppendEncodedAsync("nope", 0, Encoded({{nullptr, "v"}}), done);
+              }),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(
+      AwaitAppend([&](auto done) { log()->AppendEncodedAsync("t", 0, EncodedBatch{}, done); }),
+      StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST_P(TopicLogBehaviorTest, NamesFollowKafkasRule) {
   for (const char* bad : {"", ".", "..", "../x", "a/b", "a b", "tópic", "x\n"}) {
     EXPECT_THAT(log()->CreateTopic(bad, {}), StatusIs(StatusCode::kInvalidArgument)) << bad;
@@ -66,7 +147,7 @@ TEST_P(TopicLogBehaviorTest, AppendReadAndTheirErrors) {
   EXPECT_EQ((*got)[0].record, records[0]);
   EXPECT_EQ((*got)[1].offset, 1);
   EXPECT_EQ((*got)[1].record.key, std::nullopt);
-  EXPECT_GE((*got)[1].record.timestamp_ms, 0);  // stamped by the log
+  EXPECT_GE((*got)[1].record.timestamp_ms, 0);       // stamped by the log
   EXPECT_EQ(log()->Read("t", 1, 0, 1)->size(), 1u);  // at least one record
   EXPECT_THAT(log()->Read("t", 1, 2, 100), IsOkAndHolds(IsEmpty()));
   EXPECT_THAT(log()->Read("t", 0, 0, 100), IsOkAndHolds(IsEmpty()));
@@ -132,7 +213,8 @@ TEST_P(TopicLogBehaviorTest, ReadViewsShowWhatReadReturns) {
       EXPECT_EQ(v.value, w.record.value);
       EXPECT_EQ(v.header_count, w.record.headers.size());
       volatile char sink = 0;
-      for (size_t j = 0; j < RecordViews::kPadding; ++j) sink = sink ^ v.value.data()[v.value.size() + j];
+      for (size_t j = 0; j < RecordViews::kPadding; ++j)
+        sink = sink ^ v.value.data()[v.value.size() + j];
     }
   };
   for (bool default_impl : {false, true}) {

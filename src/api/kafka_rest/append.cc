@@ -5,6 +5,8 @@
 #include <memory>
 #include <mutex>
 
+#include "log/partitioner.h"
+
 namespace pinpipe::api::kafka_rest {
 namespace {
 
@@ -25,8 +27,8 @@ std::vector<Group> GroupByPartition(std::vector<log::Record>& records,
   groups.reserve(by_choice.size());
   for (auto& [partition, indexes] : by_choice) {
     Group& g = groups.emplace_back();
-    g.where = partition ? log::PartitionChoice::Explicit(*partition)
-                        : log::PartitionChoice::ByKey();
+    g.where =
+        partition ? log::PartitionChoice::Explicit(*partition) : log::PartitionChoice::ByKey();
     g.records.reserve(indexes.size());
     for (size_t i : indexes) g.records.push_back(std::move(records[i]));
     g.indexes = std::move(indexes);
@@ -36,8 +38,8 @@ std::vector<Group> GroupByPartition(std::vector<log::Record>& records,
 
 // Fills (*outcomes)[index_of(k)] for the k-th record of one append from its result.
 template <typename IndexOf>
-void Fill(const Result<std::vector<log::RecordPosition>>& positions, size_t count,
-          IndexOf index_of, std::vector<AppendOutcome>* outcomes) {
+void Fill(const Result<std::vector<log::RecordPosition>>& positions, size_t count, IndexOf index_of,
+          std::vector<AppendOutcome>* outcomes) {
   for (size_t k = 0; k < count; k++) {
     AppendOutcome& o = (*outcomes)[index_of(k)];
     if (positions.ok()) {
@@ -55,16 +57,71 @@ std::vector<AppendOutcome> AppendGrouped(log::TopicLog* log, std::string_view to
                                          const std::vector<std::optional<int32_t>>& partitions) {
   std::vector<AppendOutcome> out(records.size());
   for (Group& g : GroupByPartition(records, partitions)) {
-    Fill(log->Append(topic, g.where, g.records), g.indexes.size(),
-         [&g](size_t k) { return g.indexes[k]; }, &out);
+    Fill(
+        log->Append(topic, g.where, g.records), g.indexes.size(),
+        [&g](size_t k) { return g.indexes[k]; }, &out);
   }
   return out;
 }
 
+bool UniformPartition(std::span<const log::Record> records,
+                      const std::vector<std::optional<int32_t>>& partitions,
+                      int32_t partition_count, std::optional<int32_t>* out) {
+  if (records.empty() || partition_count < 1) return false;
+  if (std::any_of(partitions.begin(), partitions.end(),
+                  [&](const auto& p) { return p != partitions[0]; })) {
+    return false;
+  }
+  if (partitions[0]) {
+    *out = partitions[0];
+    return true;
+  }
+  const bool keyed = records[0].key.has_value();
+  std::optional<int32_t> by_key;
+  for (const log::Record& r : records) {
+    if (r.key.has_value() != keyed) return false;  // keyed and keyless ones part ways
+    if (!keyed) continue;
+    const int32_t p = log::PartitionForKey(*r.key, partition_count);
+    if (by_key && *by_key != p) return false;
+    by_key = p;
+  }
+  *out = by_key;  // nullopt when no record has a key: the log's round-robin choice
+  return true;
+}
+
+namespace {
+
+// Every record gets the log's timestamp and has no headers: what a BatchBuilder encodes.
+bool Encodable(std::span<const log::Record> records) {
+  return std::all_of(records.begin(), records.end(),
+                     [](const log::Record& r) { return r.timestamp_ms < 0 && r.headers.empty(); });
+}
+
+}  // namespace
+
 void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
                         std::vector<log::Record> records,
-                        const std::vector<std::optional<int32_t>>& partitions, AppendDone done) {
+                        const std::vector<std::optional<int32_t>>& partitions,
+                        int32_t partition_count, AppendDone done) {
   const size_t n = records.size();
+  std::optional<int32_t> partition;
+  if (Encodable(records) && UniformPartition(records, partitions, partition_count, &partition)) {
+    log::BatchBuilder builder;
+    for (const log::Record& r : records) {
+      builder.Add(r.key ? std::optional<std::string_view>(*r.key) : std::nullopt, r.value);
+    }
+    records.clear();  // freed here, on the thread that allocated them
+    Result<log::EncodedBatch> batch = std::move(builder).Finish();
+    auto finish = [n, done = std::move(done)](Result<std::vector<log::RecordPosition>> r) {
+      std::vector<AppendOutcome> out(n);
+      Fill(
+          r, n, [](size_t k) { return k; }, &out);
+      done(std::move(out));
+    };
+    if (!batch.ok()) return finish(batch.status());
+    log->AppendEncodedAsync(topic, partition, std::move(batch).value(), std::move(finish));
+    return;
+  }
   if (std::all_of(partitions.begin(), partitions.end(),
                   [&](const auto& p) { return p == partitions[0]; })) {
     // The common case (every record to the same choice): one append, no join.
@@ -73,7 +130,8 @@ void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
     log->AppendAsync(topic, where, std::move(records),
                      [n, done = std::move(done)](Result<std::vector<log::RecordPosition>> r) {
                        std::vector<AppendOutcome> out(n);
-                       Fill(r, n, [](size_t k) { return k; }, &out);
+                       Fill(
+                           r, n, [](size_t k) { return k; }, &out);
                        done(std::move(out));
                      });
     return;
@@ -90,14 +148,16 @@ void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
   std::vector<Group> groups = GroupByPartition(records, partitions);
   join->pending = groups.size();
   for (Group& g : groups) {
-    log->AppendAsync(topic, g.where, std::move(g.records),
-                     [join, idx = std::move(g.indexes)](Result<std::vector<log::RecordPosition>> r) {
-                       std::unique_lock<std::mutex> l(join->mu);
-                       Fill(r, idx.size(), [&idx](size_t k) { return idx[k]; }, &join->outcomes);
-                       if (--join->pending > 0) return;
-                       l.unlock();
-                       join->done(std::move(join->outcomes));
-                     });
+    log->AppendAsync(
+        topic, g.where, std::move(g.records),
+        [join, idx = std::move(g.indexes)](Result<std::vector<log::RecordPosition>> r) {
+          std::unique_lock<std::mutex> l(join->mu);
+          Fill(
+              r, idx.size(), [&idx](size_t k) { return idx[k]; }, &join->outcomes);
+          if (--join->pending > 0) return;
+          l.unlock();
+          join->done(std::move(join->outcomes));
+        });
   }
 }
 

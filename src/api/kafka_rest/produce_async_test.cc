@@ -3,20 +3,22 @@
 // FileSystem, requests over raw sockets. Concurrent requests share fsyncs and every 200 is a
 // stored record at its offset; a failed fsync fails every request of its group and then the
 // partition refuses; a graceful stop waits for produce answers still pending.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <future>
 #include <map>
-#include <simdjson.h>
 #include <thread>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
 #include "api/api_server.h"
+#include "api/kafka_rest/append.h"
 #include "base/status_matchers.h"
 #include "http/test_client.h"
 #include "io/fault_injection_file_system.h"
 #include "io/mem_file_system.h"
 #include "log/embedded_topic_log.h"
+#include "log/partitioner.h"
 
 namespace pinpipe::api {
 namespace {
@@ -123,9 +125,8 @@ TEST_F(ProduceAsyncTest, ARequestToSeveralPartitionsIsAnsweredPerRecordInOrder) 
   ASSERT_THAT(log_->CreateTopic("p3", log::TopicConfig{.partitions = 3}), IsOk());
   http::testing::RawClient client;
   ASSERT_TRUE(client.Connect(server_->port()));
-  const std::string body =
-      R"({"records":[{"partition":2,"value":{"a":0}},{"value":{"a":1}},)"
-      R"({"partition":0,"value":{"a":2}},{"partition":2,"value":{"a":3}}]})";
+  const std::string body = R"({"records":[{"partition":2,"value":{"a":0}},{"value":{"a":1}},)"
+                           R"({"partition":0,"value":{"a":2}},{"partition":2,"value":{"a":3}}]})";
   ASSERT_TRUE(client.Send(http::testing::MakeRequest("POST", "/topics/p3", body, kJsonHeaders)));
   auto r = client.Read();
   ASSERT_EQ(r.status, 200) << r.body;
@@ -151,6 +152,65 @@ TEST_F(ProduceAsyncTest, ARequestToSeveralPartitionsIsAnsweredPerRecordInOrder) 
   }
 }
 
+TEST(UniformPartitionTest, OnePartitionExactlyWhenTheLogWouldUseOne) {
+  using kafka_rest::UniformPartition;
+  auto records = [](std::vector<std::optional<std::string>> keys) {
+    std::vector<log::Record> out(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) out[i].key = keys[i];
+    return out;
+  };
+  // Two keys that murmur2 sends to the same one of 3 partitions, and one that it does not.
+  std::string a = "k0", b, c;
+  for (int i = 1; b.empty() || c.empty(); ++i) {
+    std::string k = "k" + std::to_string(i);
+    bool same = log::PartitionForKey(k, 3) == log::PartitionForKey(a, 3);
+    if (same && b.empty()) b = k;
+    if (!same && c.empty()) c = k;
+  }
+  using Where = std::vector<std::optional<int32_t>>;
+  std::optional<int32_t> p = 99;
+  EXPECT_TRUE(UniformPartition(records({a, std::nullopt}), Where{1, 1}, 3, &p));
+  EXPECT_EQ(p, 1);
+  EXPECT_FALSE(UniformPartition(records({a, a}), Where{1, 2}, 3, &p));
+  EXPECT_FALSE(UniformPartition(records({a, a}), Where{1, std::nullopt}, 3, &p));
+  EXPECT_TRUE(UniformPartition(records({std::nullopt, std::nullopt}), Where(2), 3, &p));
+  EXPECT_EQ(p, std::nullopt);  // the log's round-robin pick
+  EXPECT_TRUE(UniformPartition(records({a, b}), Where(2), 3, &p));
+  EXPECT_EQ(p, log::PartitionForKey(a, 3));
+  EXPECT_FALSE(UniformPartition(records({a, c}), Where(2), 3, &p));
+  EXPECT_FALSE(UniformPartition(records({a, std::nullopt}), Where(2), 3, &p));
+  EXPECT_TRUE(UniformPartition(records({a, c}), Where(2), 1, &p));
+  EXPECT_EQ(p, 0);
+  EXPECT_FALSE(UniformPartition({}, Where{}, 3, &p));
+}
+
+TEST_F(ProduceAsyncTest, KeyedRecordsOfOneRequestLandWhereTheirKeysSendThem) {
+  ASSERT_THAT(log_->CreateTopic("k3", log::TopicConfig{.partitions = 3}), IsOk());
+  http::testing::RawClient client;
+  ASSERT_TRUE(client.Connect(server_->port()));
+  // Binary keys "a" and "b" (base64 YQ== and Yg==), each alone and together.
+  for (const char* body :
+       {R"({"records":[{"key":"YQ==","value":"eA=="}]})",
+        R"({"records":[{"key":"Yg==","value":"eQ=="}]})",
+        R"({"records":[{"key":"YQ==","value":"eg=="},{"key":"Yg==","value":"dw=="}]})"}) {
+    ASSERT_TRUE(client.Send(http::testing::MakeRequest(
+        "POST", "/topics/k3", body, "Content-Type: application/vnd.kafka.binary.v2+json\r\n")));
+    auto r = client.Read();
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  const int32_t pa = log::PartitionForKey("a", 3), pb = log::PartitionForKey("b", 3);
+  std::map<std::string, int32_t> landed;  // value -> partition
+  for (int32_t p = 0; p < 3; ++p) {
+    auto stored = log_->Read("k3", p, 0, 1 << 20);
+    ASSERT_THAT(stored, IsOk());
+    for (const auto& s : *stored) landed[s.record.value] = p;
+  }
+  EXPECT_EQ(landed["x"], pa);
+  EXPECT_EQ(landed["y"], pb);
+  EXPECT_EQ(landed["z"], pa);
+  EXPECT_EQ(landed["w"], pb);
+}
+
 TEST_F(ProduceAsyncTest, AFailedFsyncFailsEveryWaitingRequestAndNothingIsStored) {
   fault_.SetSyncDelayMicros(2000);
   fault_.FailNthSync(1);
@@ -162,8 +222,8 @@ TEST_F(ProduceAsyncTest, AFailedFsyncFailsEveryWaitingRequestAndNothingIsStored)
     clients.emplace_back([&, c] {
       http::testing::RawClient client;
       ASSERT_TRUE(client.Connect(server_->port()));
-      ASSERT_TRUE(client.Send(http::testing::MakeRequest("POST", "/topics/t",
-                                                         ProduceBody("x"), kJsonHeaders)));
+      ASSERT_TRUE(client.Send(
+          http::testing::MakeRequest("POST", "/topics/t", ProduceBody("x"), kJsonHeaders)));
       auto r = client.Read();
       statuses[c] = r.status;
       results[c] = ParseOffset(r.body);
@@ -208,8 +268,7 @@ TEST_F(ProduceAsyncTest, RefusedRequestsAreAnsweredAtOnceAndWriteNothing) {
   ASSERT_TRUE(client.Send(
       http::testing::MakeRequest("POST", "/topics/nope", ProduceBody("x"), kJsonHeaders) +
       http::testing::MakeRequest("POST", "/topics/t", "{bad json", kJsonHeaders) +
-      http::testing::MakeRequest("POST", "/topics/t/partitions/3", ProduceBody("x"),
-                                 kJsonHeaders) +
+      http::testing::MakeRequest("POST", "/topics/t/partitions/3", ProduceBody("x"), kJsonHeaders) +
       http::testing::MakeRequest("POST", "/topics/t", ProduceBody("ok"), kJsonHeaders)));
   auto r1 = client.Read();
   EXPECT_EQ(r1.status, 404);

@@ -84,20 +84,19 @@ void ProduceRoutes::ProduceV2(const http::Request& req, bool to_partition,
   }
   PreparedV2& p = std::get<PreparedV2>(prepared);
   // Per-record failures (an I/O error) still answer 200, with error codes in the offsets.
-  AppendGroupedAsync(
-      log_, req.param("topic"), std::move(p.records), p.where,
-      [this, respond = std::move(respond), sizes = std::move(p.sizes),
-       content_type = p.content_type](std::vector<AppendOutcome> outcomes) {
-        uint64_t ok = 0;
-        uint64_t bytes = 0;
-        for (size_t i = 0; i < outcomes.size(); i++) {
-          if (!outcomes[i].position) continue;
-          ok++;
-          bytes += sizes[i];
-        }
-        CountProduced(ok, bytes);
-        respond(JsonResponse(200, RenderProduceResponse(outcomes), content_type));
-      });
+  AppendGroupedAsync(log_, req.param("topic"), std::move(p.records), p.where, p.partition_count,
+                     [this, respond = std::move(respond), sizes = std::move(p.sizes),
+                      content_type = p.content_type](std::vector<AppendOutcome> outcomes) {
+                       uint64_t ok = 0;
+                       uint64_t bytes = 0;
+                       for (size_t i = 0; i < outcomes.size(); i++) {
+                         if (!outcomes[i].position) continue;
+                         ok++;
+                         bytes += sizes[i];
+                       }
+                       CountProduced(ok, bytes);
+                       respond(JsonResponse(200, RenderProduceResponse(outcomes), content_type));
+                     });
 }
 
 std::variant<ProduceRoutes::PreparedV2, http::Response> ProduceRoutes::PrepareV2(
@@ -122,6 +121,7 @@ std::variant<ProduceRoutes::PreparedV2, http::Response> ProduceRoutes::PrepareV2
 
   PreparedV2 p;
   p.content_type = type.content_type;
+  p.partition_count = partitions;
   p.records.resize(request.records.size());
   p.where.resize(request.records.size());
   p.sizes.resize(request.records.size());

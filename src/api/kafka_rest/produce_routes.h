@@ -34,8 +34,8 @@ namespace pinpipe::api::kafka_rest {
 
 // Counters for /metrics; relaxed atomics.
 struct ProduceStats {
-  std::atomic<uint64_t> records{0};          // records made durable
-  std::atomic<uint64_t> bytes{0};            // their key + value bytes
+  std::atomic<uint64_t> records{0};           // records made durable
+  std::atomic<uint64_t> bytes{0};             // their key + value bytes
   std::atomic<uint64_t> refused_requests{0};  // requests answered with an error, nothing written
 };
 
@@ -67,6 +67,7 @@ class ProduceRoutes {
     std::vector<std::optional<int32_t>> where;  // per record; nullopt: the log chooses
     std::vector<size_t> sizes;                  // key + value bytes per record
     std::string_view content_type;              // the negotiated response type (static)
+    int32_t partition_count = 0;                // the topic's
   };
   void ProduceV2(const http::Request& req, bool to_partition, http::Responder respond) const;
   // The prepared request, or the error response (nothing is written then).
