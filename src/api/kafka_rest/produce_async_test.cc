@@ -211,6 +211,31 @@ TEST_F(ProduceAsyncTest, KeyedRecordsOfOneRequestLandWhereTheirKeysSendThem) {
   EXPECT_EQ(landed["w"], pb);
 }
 
+TEST_F(ProduceAsyncTest, TheResponseIsConfluentsBytesForSuccessesAndFailures) {
+  http::testing::RawClient client;
+  ASSERT_TRUE(client.Connect(server_->port()));
+  ASSERT_TRUE(client.Send(http::testing::MakeRequest("POST", "/topics/t/partitions/0",
+                                                     R"({"records":[{"value":1},{"value":[2]}]})",
+                                                     kJsonHeaders)));
+  auto ok = client.Read();
+  EXPECT_EQ(ok.body, R"({"offsets":[{"partition":0,"offset":0,"error_code":null,"error":null},)"
+                     R"({"partition":0,"offset":1,"error_code":null,"error":null}],)"
+                     R"("key_schema_id":null,"value_schema_id":null})");
+  fault_.FailNthSync(1);
+  ASSERT_TRUE(client.Send(http::testing::MakeRequest(
+      "POST", "/topics/t/partitions/0", R"({"records":[{"value":3}]})", kJsonHeaders)));
+  auto failed = client.Read();
+  EXPECT_EQ(failed.status, 200);
+  EXPECT_THAT(failed.body, ::testing::StartsWith(
+                               R"({"offsets":[{"partition":null,"offset":null,"error_code":50002,)"
+                               R"("error":")"));
+  EXPECT_THAT(failed.body,
+              ::testing::EndsWith(R"("}],"key_schema_id":null,"value_schema_id":null})"));
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  EXPECT_EQ(parser.parse(failed.body).get(root), simdjson::SUCCESS) << failed.body;
+}
+
 TEST_F(ProduceAsyncTest, AFailedFsyncFailsEveryWaitingRequestAndNothingIsStored) {
   fault_.SetSyncDelayMicros(2000);
   fault_.FailNthSync(1);

@@ -19,23 +19,30 @@ std::optional<int32_t> ParsePartition(std::string_view text) {
   return p;
 }
 
+// Written piece by piece rather than through JsonWriter: a 100-record request answers 100
+// offsets, and this was a visible share of a batched produce (the bytes are the same).
 std::string RenderProduceResponse(const std::vector<AppendOutcome>& outcomes) {
   std::string out;
-  out.reserve(32 + outcomes.size() * 64);
-  JsonWriter w(&out);
-  w.BeginObject().Key("offsets").BeginArray();
-  for (const AppendOutcome& o : outcomes) {
-    w.BeginObject();
+  out.reserve(80 + outcomes.size() * 64);
+  out.append(R"({"offsets":[)");
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const AppendOutcome& o = outcomes[i];
+    if (i > 0) out.push_back(',');
     if (o.position) {
-      w.Key("partition").Int(o.position->partition).Key("offset").Int(o.position->offset);
-      w.Key("error_code").Null().Key("error").Null();
+      out.append(R"({"partition":)");
+      AppendJsonInt(&out, o.position->partition);
+      out.append(R"(,"offset":)");
+      AppendJsonInt(&out, o.position->offset);
+      out.append(R"(,"error_code":null,"error":null})");
     } else {
-      w.Key("partition").Null().Key("offset").Null();
-      w.Key("error_code").Int(o.error->error_code).Key("error").String(o.error->message);
+      out.append(R"({"partition":null,"offset":null,"error_code":)");
+      AppendJsonInt(&out, o.error->error_code);
+      out.append(R"(,"error":)");
+      AppendJsonString(&out, o.error->message, /*ensure_ascii=*/false);
+      out.push_back('}');
     }
-    w.EndObject();
   }
-  w.EndArray().Key("key_schema_id").Null().Key("value_schema_id").Null().EndObject();
+  out.append(R"(],"key_schema_id":null,"value_schema_id":null})");
   return out;
 }
 
