@@ -1,14 +1,13 @@
 // Limits and lifecycle: body and header limits, max connections, timeouts (slowloris),
 // graceful shutdown.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
-#include <sys/socket.h>
-
 #include <future>
 #include <mutex>
 #include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include "base/status_matchers.h"
 #include "http/server.h"
@@ -30,11 +29,16 @@ struct Counting {
   std::atomic<int> calls{0};
   Router MakeRouter() {
     Router r;
-    EXPECT_THAT(r.Add("POST", "/topics/{t}", [this](const Request& req) {
-      calls++;
-      return Response{200, "", {}, "got " + std::to_string(req.body().size())};
-    }), IsOk());
-    EXPECT_THAT(r.Add("GET", "/ping", [](const Request&) { return Response{200, "", {}, "pong"}; }),
+    EXPECT_THAT(r.Add("POST", "/topics/{t}",
+                      [this](const Request& req) {
+                        calls++;
+                        return Response{200, "", {}, "got " + std::to_string(req.body().size())};
+                      }),
+                IsOk());
+    EXPECT_THAT(r.Add("GET", "/ping",
+                      [](const Request&) {
+                        return Response{200, "", {}, "pong"};
+                      }),
                 IsOk());
     return r;
   }
@@ -43,7 +47,9 @@ struct Counting {
 ServerHooks TooLargeHook() {
   ServerHooks h;
   h.payload_too_large = [](const Request& req) {
-    return Response{413, "application/json", {},
+    return Response{413,
+                    "application/json",
+                    {},
                     R"({"error_code":413,"path":")" + std::string(req.path()) + "\"}"};
   };
   return h;
@@ -79,8 +85,9 @@ TEST(ServerLimitsTest, BodyOverLimitGets413FromHookAndNeverReachesHandler) {
   {  // Expect: 100-continue over the limit: 413 instead of 100.
     RawClient c;
     ASSERT_TRUE(c.Connect(server->port()));
-    ASSERT_TRUE(c.Send("POST /topics/c HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
-                       "Expect: 100-continue\r\n\r\n"));
+    ASSERT_TRUE(
+        c.Send("POST /topics/c HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
+               "Expect: 100-continue\r\n\r\n"));
     EXPECT_EQ(c.Read().status, 413);
   }
   {  // At the limit: served.
@@ -99,8 +106,9 @@ TEST(ServerLimitsTest, ExpectContinueWithinLimitGets100ThenResponse) {
   ASSERT_NE(server, nullptr);
   RawClient c;
   ASSERT_TRUE(c.Connect(server->port()));
-  ASSERT_TRUE(c.Send("POST /topics/c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
-                     "Expect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST /topics/c HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+             "Expect: 100-continue\r\n\r\n"));
   std::string seen;
   char buf[64];
   ssize_t n = ::recv(c.fd(), buf, sizeof(buf), 0);
@@ -123,7 +131,8 @@ TEST(ServerLimitsTest, HeadersOverLimitGet431) {
   EXPECT_TRUE(c.WaitClosed(10s));
   RawClient ok;
   ASSERT_TRUE(ok.Connect(server->port()));
-  ASSERT_TRUE(ok.Send(MakeRequest("GET", "/ping", "", "X-Small: " + std::string(500, 'h') + "\r\n")));
+  ASSERT_TRUE(
+      ok.Send(MakeRequest("GET", "/ping", "", "X-Small: " + std::string(500, 'h') + "\r\n")));
   EXPECT_EQ(ok.Read().body, "pong");
 }
 
@@ -180,6 +189,70 @@ TEST(ServerLimitsTest, SlowlorisIsClosedByTheHeaderTimeout) {
   EXPECT_EQ(server->metrics().requests_total(), 0u);
 }
 
+TEST(ServerLimitsTest, BodiesInPiecesAndPipelinedAfterLargeOnesArriveWhole) {
+  // Bodies are used where they were read (behind the head, in the connection's buffer): a
+  // body that arrives in pieces, and a request pipelined right behind a large body, must
+  // each reach their handler byte for byte.
+  std::mutex mu;
+  std::vector<std::string> bodies;
+  Router r;
+  ASSERT_THAT(r.Add("POST", "/b",
+                    [&](const Request& req) {
+                      std::lock_guard<std::mutex> l(mu);
+                      bodies.emplace_back(req.body());
+                      return Response{200, "", {}, std::to_string(req.body().size())};
+                    }),
+              IsOk());
+  auto server = StartServer({}, std::move(r));
+  ASSERT_NE(server, nullptr);
+  RawClient c;
+  ASSERT_TRUE(c.Connect(server->port()));
+  std::string big(300 * 1024, 'x');
+  for (size_t i = 0; i < big.size(); i += 997) big[i] = static_cast<char>('a' + i % 26);
+  std::string request = MakeRequest("POST", "/b", big);
+  for (size_t at = 0; at < request.size(); at += 70000) {
+    ASSERT_TRUE(c.Send(std::string_view(request).substr(at, 70000)));
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(c.Read().body, std::to_string(big.size()));
+  ASSERT_TRUE(c.Send(MakeRequest("POST", "/b", big) + MakeRequest("POST", "/b", "small") +
+                     MakeRequest("POST", "/b", "")));
+  EXPECT_EQ(c.Read().body, std::to_string(big.size()));
+  EXPECT_EQ(c.Read().body, "5");
+  EXPECT_EQ(c.Read().body, "0");
+  std::lock_guard<std::mutex> l(mu);
+  ASSERT_EQ(bodies.size(), 4u);
+  EXPECT_EQ(bodies[0], big);
+  EXPECT_EQ(bodies[1], big);
+  EXPECT_EQ(bodies[2], "small");
+  EXPECT_EQ(bodies[3], "");
+}
+
+TEST(ServerLimitsTest, ABodyCutShortOrTooSlowClosesTheConnectionWithoutTheHandler) {
+  Counting counting;
+  ServerOptions o;
+  o.body_timeout = 300ms;
+  auto server = StartServer(o, counting.MakeRouter());
+  ASSERT_NE(server, nullptr);
+  {
+    RawClient c;  // says 100 bytes, sends 10 and leaves
+    ASSERT_TRUE(c.Connect(server->port()));
+    ASSERT_TRUE(
+        c.Send("POST /topics/a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"));
+  }
+  RawClient slow;  // says 100 bytes, sends 10 and waits
+  ASSERT_TRUE(slow.Connect(server->port()));
+  ASSERT_TRUE(
+      slow.Send("POST /topics/a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"));
+  EXPECT_TRUE(slow.WaitClosed(5s));
+  EXPECT_TRUE(testing::Eventually([&] { return server->metrics().timeouts >= 1; }));
+  EXPECT_EQ(counting.calls.load(), 0);
+  RawClient after;  // the server still serves
+  ASSERT_TRUE(after.Connect(server->port()));
+  ASSERT_TRUE(after.Send(MakeRequest("POST", "/topics/a", "abc")));
+  EXPECT_EQ(after.Read().body, "got 3");
+}
+
 TEST(ServerLimitsTest, IdleKeepAliveConnectionIsClosed) {
   Counting counting;
   ServerOptions o;
@@ -196,15 +269,20 @@ TEST(ServerLimitsTest, IdleKeepAliveConnectionIsClosed) {
 TEST(ServerLimitsTest, StopFinishesInFlightRequestThenDrains) {
   std::mutex mu;
   std::vector<std::string> events;
-  auto log = [&](std::string e) { std::lock_guard<std::mutex> l(mu); events.push_back(e); };
+  auto log = [&](std::string e) {
+    std::lock_guard<std::mutex> l(mu);
+    events.push_back(e);
+  };
   std::atomic<bool> started{false};
   Router r;
-  ASSERT_THAT(r.Add("GET", "/slow", [&](const Request&) {
-    started = true;
-    std::this_thread::sleep_for(500ms);
-    log("handler done");
-    return Response{200, "", {}, "finished"};
-  }), IsOk());
+  ASSERT_THAT(r.Add("GET", "/slow",
+                    [&](const Request&) {
+                      started = true;
+                      std::this_thread::sleep_for(500ms);
+                      log("handler done");
+                      return Response{200, "", {}, "finished"};
+                    }),
+              IsOk());
   ServerHooks hooks;
   hooks.on_drain = [&] { log("drain"); };
   auto server = StartServer({}, std::move(r), hooks);
@@ -232,11 +310,13 @@ TEST(ServerLimitsTest, StopFinishesInFlightRequestThenDrains) {
 TEST(ServerLimitsTest, StopReportsDeadlineWhenAHandlerOutlastsTheGrace) {
   std::atomic<bool> started{false};
   Router r;
-  ASSERT_THAT(r.Add("GET", "/stuck", [&](const Request&) {
-    started = true;
-    std::this_thread::sleep_for(1500ms);
-    return Response{200, "", {}, "late"};
-  }), IsOk());
+  ASSERT_THAT(r.Add("GET", "/stuck",
+                    [&](const Request&) {
+                      started = true;
+                      std::this_thread::sleep_for(1500ms);
+                      return Response{200, "", {}, "late"};
+                    }),
+              IsOk());
   ServerOptions o;
   o.handler_threads = 1;
   bool drained = false;

@@ -184,6 +184,10 @@ void Session::ForceClose() {
 }
 
 void Session::ResetRequest() {
+  if (body_in_place_) {
+    buffer_.consume(*body_in_place_);  // a pipelined request may follow it
+    body_in_place_.reset();
+  }
   head_parser_.reset();
   body_parser_.reset();
   stream_parser_.reset();
@@ -342,14 +346,46 @@ void Session::WriteContinueThen(void (Session::*next)()) {
 
 void Session::ReadBody() {
   phase_ = Phase::kReading;
+  SetDeadline(state_->options.body_timeout);
+  if (!early_ && head_parser_->content_length() && !head_parser_->chunked()) {
+    // The body is read into buffer_ behind the head and handed to the handler in place: no
+    // body parser copying it piece by piece into a string of its own.
+    body_in_place_ = static_cast<size_t>(*head_parser_->content_length());
+    return ReadBodyInPlace();
+  }
   body_parser_.emplace(std::move(*head_parser_));
   head_parser_.reset();
   body_parser_->body_limit(state_->options.max_body_bytes);
-  SetDeadline(state_->options.body_timeout);
   bhttp::async_read(socket_, buffer_, *body_parser_,
                     [self = shared_from_this()](beast::error_code ec, size_t n) {
                       self->OnBody(self->Checked(ec), n);
                     });
+}
+
+void Session::ReadBodyInPlace() {
+  if (buffer_.size() >= *body_in_place_) return OnBody({}, 0);
+  const size_t missing = *body_in_place_ - buffer_.size();
+  socket_.async_read_some(buffer_.prepare(std::max(missing, kFirstReadBytes)),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->state_->metrics.AddBytesRead(n);
+                            ec = self->Checked(ec);
+                            if (ec) {
+                              if (ec == beast::error::timeout) self->state_->metrics.Timeout();
+                              return self->Close();  // the peer left mid-body, or too slow
+                            }
+                            self->buffer_.commit(n);
+                            self->ReadBodyInPlace();
+                          });
+}
+
+std::string_view Session::RequestBody() const {
+  if (body_in_place_) return {static_cast<const char*>(buffer_.data().data()), *body_in_place_};
+  return body_parser_->get().body();
+}
+
+Request Session::CurrentRequest() {
+  if (body_in_place_) return MakeRequest(head_parser_->get(), RequestBody());
+  return MakeRequest(body_parser_->get(), RequestBody());
 }
 
 void Session::OnBody(beast::error_code ec, size_t n) {
@@ -365,18 +401,14 @@ void Session::OnBody(beast::error_code ec, size_t n) {
   if (early_) return WriteResponse(std::move(*early_));
   if (match_.route->async) return CallAsync();
   Dispatch(
-      [self = shared_from_this()] {
-        const auto& msg = self->body_parser_->get();
-        return self->match_.route->handler(self->MakeRequest(msg, msg.body()));
-      },
+      [self = shared_from_this()] { return self->match_.route->handler(self->CurrentRequest()); },
       [self = shared_from_this()](Response r) { self->WriteResponse(std::move(r)); });
 }
 
 void Session::CallAsync() {
   pending_self_ = shared_from_this();
-  const auto& msg = body_parser_->get();
-  match_.route->async(MakeRequest(msg, msg.body()), Responder(std::make_shared<Responder::State>(
-                                                        state_, loop_, weak_from_this())));
+  match_.route->async(CurrentRequest(), Responder(std::make_shared<Responder::State>(
+                                            state_, loop_, weak_from_this())));
 }
 
 void Session::OnDeferred(Response r) {

@@ -148,7 +148,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // The answer decided from the head alone (403/404/405/400), or nullopt to go on.
   std::optional<Response> EarlyResponse();
   void ReadBody();
+  void ReadBodyInPlace();
   void OnBody(boost::beast::error_code ec, size_t n);
+  // The body of the request being handled, and the Request a handler gets.
+  std::string_view RequestBody() const;
+  Request CurrentRequest();
   void CallAsync();
   void WriteContinueThen(void (Session::*next)());
   void WriteResponse(Response r);
@@ -203,6 +207,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::pmr::monotonic_buffer_resource arena_{arena_buffer_, sizeof(arena_buffer_)};
   std::optional<HeadParser> head_parser_;
   std::optional<BodyParser> body_parser_;
+  // Set when the body (this many bytes, Content-Length) is read into buffer_ right behind the
+  // head and used in place; buffer_ drops it once the response is written (ResetRequest).
+  // Chunked bodies, and bodies read only to be discarded, go through body_parser_.
+  std::optional<size_t> body_in_place_;
   std::optional<StreamParser> stream_parser_;
   std::string target_;
   std::string_view path_, query_;
