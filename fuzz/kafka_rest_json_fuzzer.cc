@@ -21,8 +21,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (bool to_partition : {false, true}) {
     for (EmbeddedFormat f : {EmbeddedFormat::kJson, EmbeddedFormat::kBinary}) {
       auto r = DecodeProduceV2(in, f, to_partition);
-      if (auto* req = std::get_if<ProduceRequest>(&r); req != nullptr && req->records.empty()) {
-        std::abort();  // a decoded request is never empty
+      if (auto* req = std::get_if<ProduceRequest>(&r); req != nullptr) {
+        if (req->records.empty()) std::abort();  // a decoded request is never empty
+        for (const ProduceRecord& rec : req->records) {
+          for (const auto& span : {rec.key, rec.value}) {
+            // Every key and value lies inside the request's buffer.
+            if (span && span->offset + span->size > req->data.size()) std::abort();
+          }
+        }
       }
     }
   }

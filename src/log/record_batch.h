@@ -59,7 +59,8 @@ struct EncodedBatch {
 //   ASSIGN_OR_RETURN(EncodedBatch batch, std::move(b).Finish());
 class BatchBuilder {
  public:
-  BatchBuilder();
+  // `expected_bytes`: about what the keys and values will take (reserved up front).
+  explicit BatchBuilder(size_t expected_bytes = 0);
   void Add(std::optional<std::string_view> key, std::string_view value);
   uint32_t record_count() const { return batch_.record_count; }
   // kInvalidArgument if there are no records or the batch exceeds kMaxBatchLength.

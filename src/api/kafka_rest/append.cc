@@ -64,10 +64,10 @@ std::vector<AppendOutcome> AppendGrouped(log::TopicLog* log, std::string_view to
   return out;
 }
 
-bool UniformPartition(std::span<const log::Record> records,
+bool UniformPartition(std::span<const std::optional<std::string_view>> keys,
                       const std::vector<std::optional<int32_t>>& partitions,
                       int32_t partition_count, std::optional<int32_t>* out) {
-  if (records.empty() || partition_count < 1) return false;
+  if (keys.empty() || partitions.size() != keys.size() || partition_count < 1) return false;
   if (std::any_of(partitions.begin(), partitions.end(),
                   [&](const auto& p) { return p != partitions[0]; })) {
     return false;
@@ -76,12 +76,12 @@ bool UniformPartition(std::span<const log::Record> records,
     *out = partitions[0];
     return true;
   }
-  const bool keyed = records[0].key.has_value();
+  const bool keyed = keys[0].has_value();
   std::optional<int32_t> by_key;
-  for (const log::Record& r : records) {
-    if (r.key.has_value() != keyed) return false;  // keyed and keyless ones part ways
+  for (const std::optional<std::string_view>& key : keys) {
+    if (key.has_value() != keyed) return false;  // keyed and keyless ones part ways
     if (!keyed) continue;
-    const int32_t p = log::PartitionForKey(*r.key, partition_count);
+    const int32_t p = log::PartitionForKey(*key, partition_count);
     if (by_key && *by_key != p) return false;
     by_key = p;
   }
@@ -89,42 +89,27 @@ bool UniformPartition(std::span<const log::Record> records,
   return true;
 }
 
-namespace {
-
-// Every record gets the log's timestamp and has no headers: what a BatchBuilder encodes.
-bool Encodable(std::span<const log::Record> records) {
-  return std::all_of(records.begin(), records.end(),
-                     [](const log::Record& r) { return r.timestamp_ms < 0 && r.headers.empty(); });
+void AppendBatchAsync(log::TopicLog* log, std::string_view topic, std::optional<int32_t> partition,
+                      log::BatchBuilder batch, AppendDone done) {
+  const size_t n = batch.record_count();
+  auto finish = [n, done = std::move(done)](Result<std::vector<log::RecordPosition>> r) {
+    std::vector<AppendOutcome> out(n);
+    Fill(
+        r, n, [](size_t k) { return k; }, &out);
+    done(std::move(out));
+  };
+  Result<log::EncodedBatch> encoded = std::move(batch).Finish();
+  if (!encoded.ok()) return finish(encoded.status());
+  log->AppendEncodedAsync(topic, partition, std::move(encoded).value(), std::move(finish));
 }
-
-}  // namespace
 
 void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
                         std::vector<log::Record> records,
-                        const std::vector<std::optional<int32_t>>& partitions,
-                        int32_t partition_count, AppendDone done) {
+                        const std::vector<std::optional<int32_t>>& partitions, AppendDone done) {
   const size_t n = records.size();
-  std::optional<int32_t> partition;
-  if (Encodable(records) && UniformPartition(records, partitions, partition_count, &partition)) {
-    log::BatchBuilder builder;
-    for (const log::Record& r : records) {
-      builder.Add(r.key ? std::optional<std::string_view>(*r.key) : std::nullopt, r.value);
-    }
-    records.clear();  // freed here, on the thread that allocated them
-    Result<log::EncodedBatch> batch = std::move(builder).Finish();
-    auto finish = [n, done = std::move(done)](Result<std::vector<log::RecordPosition>> r) {
-      std::vector<AppendOutcome> out(n);
-      Fill(
-          r, n, [](size_t k) { return k; }, &out);
-      done(std::move(out));
-    };
-    if (!batch.ok()) return finish(batch.status());
-    log->AppendEncodedAsync(topic, partition, std::move(batch).value(), std::move(finish));
-    return;
-  }
   if (std::all_of(partitions.begin(), partitions.end(),
                   [&](const auto& p) { return p == partitions[0]; })) {
-    // The common case (every record to the same choice): one append, no join.
+    // Every record to the same choice: one append, no join.
     auto where = partitions[0] ? log::PartitionChoice::Explicit(*partitions[0])
                                : log::PartitionChoice::ByKey();
     log->AppendAsync(topic, where, std::move(records),

@@ -26,21 +26,22 @@ std::vector<AppendOutcome> AppendGrouped(log::TopicLog* log, std::string_view to
 
 // The same without waiting (TopicLog::AppendAsync): `done` gets the outcomes once every group
 // is durable or failed, on the thread that completed the last group (a log commit thread, or
-// this one if the log answered at once). It must be quick. `partition_count` is the topic's.
-// When every record goes to one partition (as the log would route them: UniformPartition)
-// and none has a timestamp or headers, the records are encoded here as one batch
-// (TopicLog::AppendEncodedAsync), so the log's writer only copies it.
+// this one if the log answered at once). It must be quick.
 using AppendDone = std::function<void(std::vector<AppendOutcome>)>;
 void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
                         std::vector<log::Record> records,
-                        const std::vector<std::optional<int32_t>>& partitions,
-                        int32_t partition_count, AppendDone done);
+                        const std::vector<std::optional<int32_t>>& partitions, AppendDone done);
 
-// True when `records` all go to one partition, as the log would route them: the same
-// explicit partition for all (*out = it); else, with no explicit one, the partition their keys
-// hash to (Kafka's murmur2) when every record has a key and all agree (*out = it), or the one
-// the log picks round-robin when no record has a key (*out = nullopt).
-bool UniformPartition(std::span<const log::Record> records,
+// The records of `batch` (built on this thread) to `partition` (nullopt: the log's
+// round-robin pick; see TopicLog::AppendEncodedAsync), with AppendGroupedAsync's outcomes.
+void AppendBatchAsync(log::TopicLog* log, std::string_view topic, std::optional<int32_t> partition,
+                      log::BatchBuilder batch, AppendDone done);
+
+// True when the records with these `keys` all go to one partition, as the log would route
+// them: the same explicit partition for all (*out = it); else, with no explicit one, the
+// partition their keys hash to (Kafka's murmur2) when every record has a key and all agree
+// (*out = it), or the one the log picks round-robin when no record has a key (*out = nullopt).
+bool UniformPartition(std::span<const std::optional<std::string_view>> keys,
                       const std::vector<std::optional<int32_t>>& partitions,
                       int32_t partition_count, std::optional<int32_t>* out);
 

@@ -154,11 +154,7 @@ TEST_F(ProduceAsyncTest, ARequestToSeveralPartitionsIsAnsweredPerRecordInOrder) 
 
 TEST(UniformPartitionTest, OnePartitionExactlyWhenTheLogWouldUseOne) {
   using kafka_rest::UniformPartition;
-  auto records = [](std::vector<std::optional<std::string>> keys) {
-    std::vector<log::Record> out(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i) out[i].key = keys[i];
-    return out;
-  };
+  auto records = [](std::vector<std::optional<std::string_view>> keys) { return keys; };
   // Two keys that murmur2 sends to the same one of 3 partitions, and one that it does not.
   std::string a = "k0", b, c;
   for (int i = 1; b.empty() || c.empty(); ++i) {

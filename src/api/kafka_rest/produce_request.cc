@@ -1,8 +1,8 @@
 #include "api/kafka_rest/produce_request.h"
 
-#include <simdjson.h>
-
 #include <limits>
+
+#include <simdjson.h>
 
 #include "api/json_minify.h"
 #include "api/kafka_rest/record_check.h"
@@ -18,15 +18,19 @@ std::string Where(size_t i, std::string_view field) {
   return "records[" + std::to_string(i) + "]." + std::string(field);
 }
 
-// Stores one key or value of record `i` in `*out` as the embedded format says.
+// Appends one key or value of record `i` to *data as the embedded format says, and where it
+// is to *out.
 std::optional<ErrorReply> DecodeData(dom::element v, EmbeddedFormat format, size_t i,
-                                     std::string_view field, std::optional<std::string>* out) {
+                                     std::string_view field, std::string* data,
+                                     std::optional<ProduceRecord::Span>* out) {
   if (v.is_null()) {
     out->reset();
     return std::nullopt;
   }
+  const size_t at = data->size();
   if (format == EmbeddedFormat::kJson) {
-    *out = Minified(v);
+    AppendMinified(v, data);
+    *out = ProduceRecord::Span{at, data->size() - at};
     return std::nullopt;
   }
   std::string_view text;
@@ -34,14 +38,17 @@ std::optional<ErrorReply> DecodeData(dom::element v, EmbeddedFormat format, size
     return Unprocessable(Where(i, field) + ": the binary format takes a base64 string");
   }
   Result<std::string> bytes = Base64Decode(text);
-  if (!bytes.ok()) return Unprocessable(Where(i, field) + ": " + std::string(bytes.status().message()));
-  *out = std::move(bytes).value();
+  if (!bytes.ok())
+    return Unprocessable(Where(i, field) + ": " + std::string(bytes.status().message()));
+  data->append(*bytes);
+  *out = ProduceRecord::Span{at, bytes->size()};
   return std::nullopt;
 }
 
 // `*value_element`: the record's value in the DOM (null if absent), for validation.
 std::optional<ErrorReply> DecodeRecord(dom::element rec, EmbeddedFormat format, bool to_partition,
-                                       size_t i, ProduceRecord* out, dom::element* value_element) {
+                                       size_t i, std::string* data, ProduceRecord* out,
+                                       dom::element* value_element) {
   dom::object obj;
   if (rec.get_object().get(obj) != simdjson::SUCCESS) {
     return Unprocessable("records[" + std::to_string(i) + "] must be a JSON object");
@@ -51,7 +58,7 @@ std::optional<ErrorReply> DecodeRecord(dom::element rec, EmbeddedFormat format, 
     if (k == "key" || k == "value") {
       auto* slot = k == "key" ? &out->key : &out->value;
       if (k == "value") *value_element = field.value;
-      if (auto err = DecodeData(field.value, format, i, k, slot)) return err;
+      if (auto err = DecodeData(field.value, format, i, k, data, slot)) return err;
     } else if (k == "partition" && !to_partition) {
       if (field.value.is_null()) continue;
       int64_t p;
@@ -70,8 +77,8 @@ std::optional<ErrorReply> DecodeRecord(dom::element rec, EmbeddedFormat format, 
 // The 42203 refusal of record i's value.
 ErrorReply NotARecord(size_t i, model::Table table, std::string_view why) {
   return kafka_errors::JsonConversion("records[" + std::to_string(i) + "].value is not a valid " +
-                                      std::string(model::TableName(table)) + " record: " +
-                                      std::string(why));
+                                      std::string(model::TableName(table)) +
+                                      " record: " + std::string(why));
 }
 
 }  // namespace
@@ -111,12 +118,15 @@ std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
       }
       saw_records = true;
       req.records.reserve(records.size());
+      req.data.reserve(body.size());  // about what the values take, minified
       values.reserve(records.size());
       size_t i = 0;
       for (dom::element rec : records) {
         ProduceRecord r;
         dom::element value;
-        if (auto err = DecodeRecord(rec, format, to_partition, i++, &r, &value)) return *err;
+        if (auto err = DecodeRecord(rec, format, to_partition, i++, &req.data, &r, &value)) {
+          return *err;
+        }
         req.records.push_back(std::move(r));
         values.push_back(value);
       }
@@ -128,7 +138,7 @@ std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
   if (!saw_records || req.records.empty()) return Unprocessable("records may not be empty");
   if (validate) {
     for (size_t i = 0; i < req.records.size(); i++) {
-      const std::optional<std::string>& value = req.records[i].value;
+      const std::optional<std::string_view> value = req.value(i);
       if (!value) return NotARecord(i, *validate, "null value");
       // The json format checks the parsed value; binary values are bytes, parsed here.
       std::optional<std::string> why = format == EmbeddedFormat::kJson

@@ -36,10 +36,12 @@ TEST(ProduceRequestTest, TheOriginalEmulatorsBody) {
   ProduceRequest req = Ok(
       R"({"records": [{"value": {"index": 7528, "unique_id": "fbe53c66", "title": "No Title Data Available", "latitude": -89.9787, "downloaded": 0}}]})");
   ASSERT_EQ(req.records.size(), 1u);
-  EXPECT_EQ(req.records[0].key, std::nullopt);
+  EXPECT_EQ(req.key(0), std::nullopt);
   EXPECT_EQ(req.records[0].partition, std::nullopt);
-  EXPECT_THAT(req.records[0].value,
-              Optional(std::string(R"({"index":7528,"unique_id":"fbe53c66","title":"No Title Data Available","latitude":-89.9787,"downloaded":0})")));
+  EXPECT_THAT(
+      req.value(0),
+      Optional(std::string_view(
+          R"({"index":7528,"unique_id":"fbe53c66","title":"No Title Data Available","latitude":-89.9787,"downloaded":0})")));
 }
 
 TEST(ProduceRequestTest, JsonKeysPartitionsAndNulls) {
@@ -47,21 +49,21 @@ TEST(ProduceRequestTest, JsonKeysPartitionsAndNulls) {
       R"({"value_schema_id": null, "records": [{"key": "k1", "value": [1, 2], "partition": 3},
          {"value": null}, {"key": {"a": "\u00e9"}, "value": "text"}]})");
   ASSERT_EQ(req.records.size(), 3u);
-  EXPECT_THAT(req.records[0].key, Optional(std::string("\"k1\"")));
-  EXPECT_THAT(req.records[0].value, Optional(std::string("[1,2]")));
+  EXPECT_THAT(req.key(0), Optional(std::string_view("\"k1\"")));
+  EXPECT_THAT(req.value(0), Optional(std::string_view("[1,2]")));
   EXPECT_THAT(req.records[0].partition, Optional(3));
-  EXPECT_EQ(req.records[1].value, std::nullopt);
-  EXPECT_THAT(req.records[2].key, Optional(std::string("{\"a\":\"\xc3\xa9\"}")));
-  EXPECT_THAT(req.records[2].value, Optional(std::string("\"text\"")));
+  EXPECT_EQ(req.value(1), std::nullopt);
+  EXPECT_THAT(req.key(2), Optional(std::string_view("{\"a\":\"\xc3\xa9\"}")));
+  EXPECT_THAT(req.value(2), Optional(std::string_view("\"text\"")));
 }
 
 TEST(ProduceRequestTest, BinaryFormatDecodesBase64) {
-  ProduceRequest req =
-      Ok(R"({"records":[{"key":"a2V5","value":"Zm9vYmFy"},{"value":""}]})", EmbeddedFormat::kBinary);
+  ProduceRequest req = Ok(R"({"records":[{"key":"a2V5","value":"Zm9vYmFy"},{"value":""}]})",
+                          EmbeddedFormat::kBinary);
   ASSERT_EQ(req.records.size(), 2u);
-  EXPECT_THAT(req.records[0].key, Optional(std::string("key")));
-  EXPECT_THAT(req.records[0].value, Optional(std::string("foobar")));
-  EXPECT_THAT(req.records[1].value, Optional(std::string("")));
+  EXPECT_THAT(req.key(0), Optional(std::string_view("key")));
+  EXPECT_THAT(req.value(0), Optional(std::string_view("foobar")));
+  EXPECT_THAT(req.value(1), Optional(std::string_view("")));
   ErrorReply e = Err(R"({"records":[{"value":"not base64!"}]})", EmbeddedFormat::kBinary);
   EXPECT_EQ(e.http_status, 422);
   EXPECT_THAT(e.message, HasSubstr("records[0].value"));
@@ -90,8 +92,9 @@ TEST(ProduceRequestTest, ConfluentErrorCodes) {
               HasSubstr("partition must be a non-negative integer"));
   EXPECT_THAT(Err(R"({"records": [{"value": 1, "partition": "0"}]})").message,
               HasSubstr("partition"));
-  EXPECT_EQ(Err(R"({"records": [{"value": 1, "partition": 0}]})", EmbeddedFormat::kJson, true).message,
-            "Unrecognized field: partition");
+  EXPECT_EQ(
+      Err(R"({"records": [{"value": 1, "partition": 0}]})", EmbeddedFormat::kJson, true).message,
+      "Unrecognized field: partition");
   e = Err(R"({"records": [{"value": 1}]})", EmbeddedFormat::kAvro);
   EXPECT_EQ(e.error_code, 42202);
   EXPECT_EQ(Err(R"({"records": [{"value": tru}]})").http_status, 400);

@@ -90,20 +90,37 @@ void ProduceRoutes::ProduceV2(const http::Request& req, bool to_partition,
     return respond(std::move(*refused));
   }
   PreparedV2& p = std::get<PreparedV2>(prepared);
+  const ProduceRequest& request = p.request;
+  const size_t n = request.records.size();
   // Per-record failures (an I/O error) still answer 200, with error codes in the offsets.
-  AppendGroupedAsync(log_, req.param("topic"), std::move(p.records), p.where, p.partition_count,
-                     [this, respond = std::move(respond), sizes = std::move(p.sizes),
-                      content_type = p.content_type](std::vector<AppendOutcome> outcomes) {
-                       uint64_t ok = 0;
-                       uint64_t bytes = 0;
-                       for (size_t i = 0; i < outcomes.size(); i++) {
-                         if (!outcomes[i].position) continue;
-                         ok++;
-                         bytes += sizes[i];
-                       }
-                       CountProduced(ok, bytes);
-                       respond(JsonResponse(200, RenderProduceResponse(outcomes), content_type));
-                     });
+  AppendDone done = [this, respond = std::move(respond), sizes = std::move(p.sizes),
+                     content_type = p.content_type](std::vector<AppendOutcome> outcomes) {
+    uint64_t ok = 0;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < outcomes.size(); i++) {
+      if (!outcomes[i].position) continue;
+      ok++;
+      bytes += sizes[i];
+    }
+    CountProduced(ok, bytes);
+    respond(JsonResponse(200, RenderProduceResponse(outcomes), content_type));
+  };
+  std::vector<std::optional<std::string_view>> keys(n);
+  for (size_t i = 0; i < n; i++) keys[i] = request.key(i);
+  std::optional<int32_t> partition;
+  if (UniformPartition(keys, p.where, p.partition_count, &partition)) {
+    // The common case: encoded here, in one batch, straight from the decoded bytes.
+    log::BatchBuilder builder(request.data.size() + 8 * n);
+    for (size_t i = 0; i < n; i++) builder.Add(keys[i], request.value(i).value_or(""));
+    return AppendBatchAsync(log_, req.param("topic"), partition, std::move(builder),
+                            std::move(done));
+  }
+  std::vector<log::Record> records(n);
+  for (size_t i = 0; i < n; i++) {
+    if (keys[i]) records[i].key = std::string(*keys[i]);
+    records[i].value = std::string(request.value(i).value_or(""));
+  }
+  AppendGroupedAsync(log_, req.param("topic"), std::move(records), p.where, std::move(done));
 }
 
 std::variant<ProduceRoutes::PreparedV2, http::Response> ProduceRoutes::PrepareV2(
@@ -121,27 +138,24 @@ std::variant<ProduceRoutes::PreparedV2, http::Response> ProduceRoutes::PrepareV2
   }
   auto decoded = DecodeProduceV2(req.body(), *format, to_partition, ValidatedTable(topic));
   if (auto* err = std::get_if<ErrorReply>(&decoded)) return ErrorResponse(*err);
-  ProduceRequest& request = std::get<ProduceRequest>(decoded);
 
   int32_t partitions = 0;
   if (auto err = EnsureTopic(topic, &partitions)) return ErrorResponse(*err);
 
   PreparedV2 p;
+  p.request = std::move(std::get<ProduceRequest>(decoded));
   p.content_type = type.content_type;
   p.partition_count = partitions;
-  p.records.resize(request.records.size());
-  p.where.resize(request.records.size());
-  p.sizes.resize(request.records.size());
-  for (size_t i = 0; i < request.records.size(); i++) {
-    ProduceRecord& r = request.records[i];
+  const size_t n = p.request.records.size();
+  p.where.resize(n);
+  p.sizes.resize(n);
+  for (size_t i = 0; i < n; i++) {
+    const ProduceRecord& r = p.request.records[i];
     p.where[i] = path_partition ? path_partition : r.partition;
     if (p.where[i] && *p.where[i] >= partitions) {
       return ErrorResponse(kafka_errors::PartitionNotFound());
     }
-    log::Record& rec = p.records[i];
-    rec.key = std::move(r.key);
-    rec.value = r.value ? std::move(*r.value) : std::string();
-    p.sizes[i] = rec.value.size() + (rec.key ? rec.key->size() : 0);
+    p.sizes[i] = (r.value ? r.value->size : 0) + (r.key ? r.key->size : 0);
   }
   return p;
 }

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "api/kafka_rest/common.h"
+#include "api/kafka_rest/produce_request.h"
 #include "http/router.h"
 #include "log/topic_log.h"
 #include "model/records.h"
@@ -63,7 +64,7 @@ class ProduceRoutes {
  private:
   // A v2 request that passed every check, ready to append.
   struct PreparedV2 {
-    std::vector<log::Record> records;
+    ProduceRequest request;
     std::vector<std::optional<int32_t>> where;  // per record; nullopt: the log chooses
     std::vector<size_t> sizes;                  // key + value bytes per record
     std::string_view content_type;              // the negotiated response type (static)

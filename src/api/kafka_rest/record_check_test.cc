@@ -80,7 +80,7 @@ TEST(RecordCheckTest, DecodeProduceV2ValidatesEveryValueAfterTheShape) {
   auto ok = DecodeProduceV2(R"({"records":[{"value":{"ind":1}},{"value":{"index":"2"}}]})",
                             EmbeddedFormat::kJson, false, model::Table::kGeo);
   ASSERT_TRUE(std::holds_alternative<ProduceRequest>(ok));
-  EXPECT_EQ(std::get<ProduceRequest>(ok).records[1].value, std::string(R"({"index":"2"})"));
+  EXPECT_EQ(std::get<ProduceRequest>(ok).value(1), std::string_view(R"({"index":"2"})"));
 
   ErrorReply e = Refusal(R"({"records":[{"value":{"ind":1}},{"value":{"ind":"x"}}]})");
   EXPECT_EQ(e.http_status, 422);
