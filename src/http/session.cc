@@ -19,6 +19,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr size_t kFirstReadBytes = 16 * 1024;
+constexpr size_t kKeepBufferBytes = 256 * 1024;
 constexpr size_t kMaxDrainBytes = 8 * 1024 * 1024;
 constexpr std::chrono::seconds kDrainTime{2};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -187,6 +188,8 @@ void Session::ResetRequest() {
   if (body_in_place_) {
     buffer_.consume(*body_in_place_);  // a pipelined request may follow it
     body_in_place_.reset();
+    // A large body grew the buffer: give the memory back rather than keep it per connection.
+    if (buffer_.capacity() > kKeepBufferBytes) buffer_.shrink_to_fit();
   }
   head_parser_.reset();
   body_parser_.reset();
