@@ -49,9 +49,16 @@ void Land(objstore::ObjectStore& lake, int first, int n, int per_object) {
   }
 }
 
+// A DuckDB session of one worker thread, the rest default.
+engine::SessionOptions OneThread() {
+  engine::SessionOptions o;
+  o.threads = 1;
+  return o;
+}
+
 // Every table of the lake, sorted, as CSV: what must not depend on crashes.
 std::string DumpTables(objstore::ObjectStore& lake) {
-  auto session = engine::Session::Open({.threads = 1});
+  auto session = engine::Session::Open(OneThread());
   EXPECT_THAT(session, IsOk());
   auto names = CreateTableViews(lake, **session);
   EXPECT_THAT(names, IsOk());
@@ -75,7 +82,7 @@ BatchOptions Options() {
 void CrashAndRecover(objstore::ObjectStore& reference_lake, objstore::ObjectStore& lake) {
   constexpr int kFirstWave = 120, kSecondWave = 80, kPerObject = 10;
   Land(reference_lake, 0, kFirstWave + kSecondWave, kPerObject);
-  auto session = engine::Session::Open({.threads = 1});
+  auto session = engine::Session::Open(OneThread());
   ASSERT_THAT(session, IsOk());
   ASSERT_THAT(RunBatch(reference_lake, **session, Options()), IsOk());
   const std::string expected = DumpTables(reference_lake);
