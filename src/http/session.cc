@@ -146,8 +146,6 @@ void Session::Start() {
   registered_ = true;
   beast::error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
-  // Reads wait for readiness and then read without blocking (ReadAvailable).
-  socket_.non_blocking(true, ec);
   net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
     self->loop_->Add(self.get());
     self->in_loop_ = true;
@@ -205,26 +203,17 @@ void Session::ReadNext() {
   phase_ = Phase::kIdle;
   if (state_->stopping.load()) return Close();
   if (buffer_.size() > 0) return ReadHead();  // a pipelined request is already here
-  // Wait first, then read: a read right after answering would nearly always find nothing yet
-  // (the client is still reading the answer) and cost a failed system call per request.
   SetDeadline(state_->options.idle_timeout);
-  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
-    ec = self->Checked(ec);
-    if (ec) {
-      if (ec == beast::error::timeout) self->state_->metrics.Timeout();
-      return self->Close();
-    }
-    self->ReadAvailable();
-  });
-}
-
-void Session::ReadAvailable() {
-  beast::error_code ec;
-  const size_t n = socket_.read_some(buffer_.prepare(kFirstReadBytes), ec);
-  if (ec == net::error::would_block || ec == net::error::try_again) return ReadNext();
-  if (ec) return Close();
-  buffer_.commit(n);
-  ReadHead();
+  socket_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            ec = self->Checked(ec);
+                            if (ec) {
+                              if (ec == beast::error::timeout) self->state_->metrics.Timeout();
+                              return self->Close();
+                            }
+                            self->buffer_.commit(n);
+                            self->ReadHead();
+                          });
 }
 
 void Session::ReadHead() {

@@ -58,7 +58,7 @@ class Loop {
   Loop(boost::asio::io_context* ioc, std::chrono::milliseconds sweep_every)
       : ioc_(ioc), sweep_every_(sweep_every) {}
   // Queues `r` for `session` (any thread); dropped if the session is gone or once Close()
-  // has run (the io thread is gone). The inbox holds the session until its io thread has
+  // has run (the io thread is gone). The loop holds the session until its io thread has
   // answered, so the session is released there.
   void Post(const std::weak_ptr<Session>& session, Response r) LOCKS_EXCLUDED(mu_);
   // After the io thread has been joined (or if it never ran): later posts are dropped,
@@ -142,7 +142,6 @@ class Session : public std::enable_shared_from_this<Session> {
       boost::beast::http::request_parser<boost::beast::http::buffer_body, FieldAlloc>;
 
   void ReadNext();
-  void ReadAvailable();
   void ReadHead();
   void OnHead(boost::beast::error_code ec, size_t n);
   // The answer decided from the head alone (403/404/405/400), or nullopt to go on.
