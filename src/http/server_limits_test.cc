@@ -234,16 +234,17 @@ TEST(ServerLimitsTest, ABodyCutShortOrTooSlowClosesTheConnectionWithoutTheHandle
   o.body_timeout = 300ms;
   auto server = StartServer(o, counting.MakeRouter());
   ASSERT_NE(server, nullptr);
+  // Says 100 bytes of body, sends 10.
+  constexpr std::string_view kTruncated =
+      "POST /topics/a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789";
   {
-    RawClient c;  // says 100 bytes, sends 10 and leaves
+    RawClient c;  // leaves
     ASSERT_TRUE(c.Connect(server->port()));
-    ASSERT_TRUE(
-        c.Send("POST /topics/a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"));
+    ASSERT_TRUE(c.Send(kTruncated));
   }
-  RawClient slow;  // says 100 bytes, sends 10 and waits
+  RawClient slow;  // waits
   ASSERT_TRUE(slow.Connect(server->port()));
-  ASSERT_TRUE(
-      slow.Send("POST /topics/a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"));
+  ASSERT_TRUE(slow.Send(kTruncated));
   EXPECT_TRUE(slow.WaitClosed(5s));
   EXPECT_TRUE(testing::Eventually([&] { return server->metrics().timeouts >= 1; }));
   EXPECT_EQ(counting.calls.load(), 0);
