@@ -65,8 +65,9 @@ Status EncodeBatch(int64_t base_offset, std::span<const Record> records, int64_t
 }
 
 BatchBuilder::BatchBuilder(size_t expected_bytes) {
-  if (expected_bytes > 0)
+  if (expected_bytes > 0) {
     batch_.bytes.reserve(kBatchHeaderSize + expected_bytes + expected_bytes / 16);
+  }
   batch_.bytes.append(8, '\0');  // length and crc: Finish and SealBatch
   batch_.bytes.push_back(static_cast<char>(kBatchMagic));
   // base_offset (SealBatch), record_count (Finish), first and max timestamp (SealBatch).

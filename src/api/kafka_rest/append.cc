@@ -50,6 +50,15 @@ void Fill(const Result<std::vector<log::RecordPosition>>& positions, size_t coun
   }
 }
 
+// The callback of one append of `n` records: their outcomes, in request order, to `done`.
+log::TopicLog::AppendCallback InOrder(size_t n, AppendDone done) {
+  return [n, done = std::move(done)](Result<std::vector<log::RecordPosition>> r) {
+    std::vector<AppendOutcome> out(n);
+    Fill(r, n, [](size_t k) { return k; }, &out);
+    done(std::move(out));
+  };
+}
+
 }  // namespace
 
 std::vector<AppendOutcome> AppendGrouped(log::TopicLog* log, std::string_view topic,
@@ -91,13 +100,7 @@ bool UniformPartition(std::span<const std::optional<std::string_view>> keys,
 
 void AppendBatchAsync(log::TopicLog* log, std::string_view topic, std::optional<int32_t> partition,
                       log::BatchBuilder batch, AppendDone done) {
-  const size_t n = batch.record_count();
-  auto finish = [n, done = std::move(done)](Result<std::vector<log::RecordPosition>> r) {
-    std::vector<AppendOutcome> out(n);
-    Fill(
-        r, n, [](size_t k) { return k; }, &out);
-    done(std::move(out));
-  };
+  auto finish = InOrder(batch.record_count(), std::move(done));
   Result<log::EncodedBatch> encoded = std::move(batch).Finish();
   if (!encoded.ok()) return finish(encoded.status());
   log->AppendEncodedAsync(topic, partition, std::move(encoded).value(), std::move(finish));
@@ -112,13 +115,7 @@ void AppendGroupedAsync(log::TopicLog* log, std::string_view topic,
     // Every record to the same choice: one append, no join.
     auto where = partitions[0] ? log::PartitionChoice::Explicit(*partitions[0])
                                : log::PartitionChoice::ByKey();
-    log->AppendAsync(topic, where, std::move(records),
-                     [n, done = std::move(done)](Result<std::vector<log::RecordPosition>> r) {
-                       std::vector<AppendOutcome> out(n);
-                       Fill(
-                           r, n, [](size_t k) { return k; }, &out);
-                       done(std::move(out));
-                     });
+    log->AppendAsync(topic, where, std::move(records), InOrder(n, std::move(done)));
     return;
   }
   struct Join {
