@@ -1,12 +1,18 @@
 // Fuzzes every decoder of the Kafka REST front door with the same bytes: v2 produce bodies in
 // both embedded formats, v3 records (single and streamed), base64 and media types. The
-// property: no crash, no sanitizer report, and a decoded request always holds records.
+// property: no crash, no sanitizer report, and a decoded request always holds records. In the
+// json format every key and value is stored as its parse's minified text (the last "key" and
+// "value" of a record win).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string_view>
 #include <variant>
 
+#include <simdjson.h>
+
+#include "api/json_minify.h"
 #include "api/json_stream.h"
 #include "api/kafka_rest/media_type.h"
 #include "api/kafka_rest/produce_request.h"
@@ -15,6 +21,53 @@
 
 using namespace pinpipe;                   // NOLINT(google-build-using-namespace)
 using namespace pinpipe::api::kafka_rest;  // NOLINT(google-build-using-namespace)
+
+namespace {
+
+namespace dom = simdjson::dom;
+
+bool SameAsParsed(const std::optional<std::string_view>& stored, dom::element parsed) {
+  if (parsed.is_null()) return !stored.has_value();
+  return stored.has_value() && *stored == api::Minified(parsed);
+}
+
+// Walks the body as DecodeProduceV2 does (every "records" member in order, the last "key" and
+// "value" of a record win) and checks each stored key and value against the parse.
+void CheckStoredAsParsed(std::string_view body, const ProduceRequest& req) {
+  static dom::parser parser;
+  dom::element root;
+  dom::object top;
+  if (parser.parse(body.data(), body.size()).get(root) || root.get_object().get(top)) {
+    std::abort();  // decoded, so it parses
+  }
+  size_t i = 0;
+  for (dom::key_value_pair field : top) {
+    dom::array records;
+    if (field.key != "records" || field.value.get_array().get(records)) continue;
+    for (dom::element rec : records) {
+      dom::element key, value;
+      bool has_key = false, has_value = false;
+      dom::object obj;
+      if (rec.get_object().get(obj)) std::abort();
+      for (dom::key_value_pair m : obj) {
+        if (m.key == "key") {
+          key = m.value;
+          has_key = true;
+        } else if (m.key == "value") {
+          value = m.value;
+          has_value = true;
+        }
+      }
+      if (i >= req.records.size()) std::abort();
+      if (has_key ? !SameAsParsed(req.key(i), key) : req.key(i).has_value()) std::abort();
+      if (has_value ? !SameAsParsed(req.value(i), value) : req.value(i).has_value()) std::abort();
+      ++i;
+    }
+  }
+  if (i != req.records.size()) std::abort();
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -29,6 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (span && span->offset + span->size > req->data.size()) std::abort();
           }
         }
+        if (f == EmbeddedFormat::kJson) CheckStoredAsParsed(in, *req);
       }
     }
   }

@@ -17,16 +17,6 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// Characters a JSON string must escape: '"', '\\' and the controls below 0x20.
-constexpr std::array<bool, 256> kNeedsEscape = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = true;
-  t['"'] = true;
-  t['\\'] = true;
-  return t;
-}();
-
-bool NeedsEscape(char c) { return kNeedsEscape[static_cast<unsigned char>(c)]; }
 
 // Writes through a raw cursor into a thread's reusable buffer: each piece reserves its worst
 // case once, then copies without a bounds check per byte. The buffer only grows (a resize
@@ -65,57 +55,103 @@ class Writer {
 constexpr size_t kKeepScratchBytes = 1 << 20;
 thread_local std::vector<char> scratch;
 
-// The first byte of s[i, n) that needs an escape, or n: 16 bytes at a time where SSE2 is.
-size_t FindEscape(const char* s, size_t i, size_t n) {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-    // Controls: v < 0x20 unsigned, i.e. min(v, 0x1f) == v.
-    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-    const __m128i hit =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), ctl);
-    const int mask = _mm_movemask_epi8(hit);
-    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+constexpr const char* kControl[32] = {
+    "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+    "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
+    "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+    "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f"};
+
+// Writes the escape of s[j] (a byte NeedsEscape) and reserves room for the rest of s
+// (n bytes) and its closing quote, plus `slack`.
+void PutEscape(const char* s, size_t j, size_t n, size_t slack, Writer* w) {
+  // Worst case from here: this escape (6 bytes) and the rest unescaped, plus the quote.
+  w->Reserve(6 + (n - j - 1) + 1 + slack);
+  const auto c = static_cast<unsigned char>(s[j]);
+  if (c == '"') {
+    w->Put("\\\"", 2);
+  } else if (c == '\\') {
+    w->Put("\\\\", 2);
+  } else {
+    w->Put(kControl[c], std::strlen(kControl[c]));
   }
-#endif
-  while (i < n && !NeedsEscape(s[i])) ++i;
-  return i;
 }
 
+#if defined(__SSE2__)
 // As simdjson's mini_formatter::string: '"' and '\\' backslashed, control characters as
-// \b \t \n \f \r or \u00XX, everything else (UTF-8 included) as is. Runs without escapes,
-// nearly every string, are found 16 bytes at a time and copied whole.
+// \b \t \n \f \r or \u00XX, everything else (UTF-8 included) as is.
+//
+// A string is copied 16 bytes at a time, each block checked for bytes to escape as it is
+// stored, the last block masked to the string's end: a short string (most keys and values)
+// is one load, one store and one mask, with no call to memcpy. The loads may read up to 15
+// bytes past the string and the stores write up to 15 bytes past it (into reserved room, then
+// overwritten). Reading past it is safe because a DOM string lives in its document's string
+// buffer, which simdjson allocates with SIMDJSON_PADDING (64) bytes beyond the most its
+// strings can take (document::allocate; its own parser stores whole blocks there too).
 void AppendString(std::string_view s, Writer* w) {
-  static constexpr const char* kControl[32] = {
-      "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
-      "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
-      "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
-      "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f"};
+  static_assert(simdjson::SIMDJSON_PADDING >= 16);
+  constexpr size_t kBlock = 16;
   const char* p = s.data();
   const size_t n = s.size();
-  w->Reserve(n + 2);
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i ctl_max = _mm_set1_epi8(0x1f);
+  w->Reserve(n + 2 + kBlock);
   w->Put('"');
-  size_t i = 0;
-  while (true) {
-    const size_t j = FindEscape(p, i, n);
-    w->Put(p + i, j - i);
-    if (j == n) break;
-    const auto c = static_cast<unsigned char>(p[j]);
-    // Worst case from here: this escape (6 bytes) and the rest unescaped, plus the quote.
-    w->Reserve(6 + (n - j - 1) + 1);
-    if (c == '"') {
-      w->Put("\\\"", 2);
-    } else if (c == '\\') {
-      w->Put("\\\\", 2);
-    } else {
-      w->Put(kControl[c], std::strlen(kControl[c]));
+  size_t i = 0;  // the next byte of s to write
+  while (i < n) {
+    char* out = w->cursor();
+    size_t k = i;
+    unsigned mask = 0;
+    for (; k < n; k += kBlock) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + (k - i)), v);
+      // Controls: v < 0x20 unsigned, i.e. min(v, 0x1f) == v.
+      const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl_max), v);
+      const __m128i hit = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), ctl);
+      mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+      if (n - k < kBlock) mask &= (1u << (n - k)) - 1;  // bytes past the string
+      if (mask != 0) break;
     }
+    if (mask == 0) {
+      w->Advance(n - i);
+      break;
+    }
+    const size_t j = k + static_cast<size_t>(__builtin_ctz(mask));
+    w->Advance(j - i);
+    PutEscape(p, j, n, kBlock, w);
     i = j + 1;
   }
   w->Put('"');
 }
+#else
+// Characters a JSON string must escape: '"', '\\' and the controls below 0x20.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = true;
+  t['\\'] = true;
+  return t;
+}();
+
+bool NeedsEscape(char c) { return kNeedsEscape[static_cast<unsigned char>(c)]; }
+
+// As above, a byte at a time.
+void AppendString(std::string_view s, Writer* w) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  w->Reserve(n + 2);
+  w->Put('"');
+  for (size_t i = 0; i < n; ++i) {
+    if (NeedsEscape(p[i])) {
+      PutEscape(p, i, n, 0, w);
+    } else {
+      w->Put(p[i]);
+    }
+  }
+  w->Put('"');
+}
+#endif
 
 template <typename T>
 void AppendInt(T v, Writer* w) {

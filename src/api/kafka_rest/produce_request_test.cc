@@ -57,6 +57,26 @@ TEST(ProduceRequestTest, JsonKeysPartitionsAndNulls) {
   EXPECT_THAT(req.value(2), Optional(std::string_view("\"text\"")));
 }
 
+TEST(ProduceRequestTest, ValuesAreStoredAsParsedWhateverTheirText) {
+  // Keys and values are stored as their parse, minified: escapes and numbers are printed
+  // again. Members come in any order, names may be escaped, and whitespace may be anywhere.
+  ProduceRequest req = Ok(
+      "{ \"key_schema\" : null ,\n \"records\" :[ {\"partition\": 1, \"v\\u0061lue\": "
+      "{\"a\": \"\\/\", \"b\": 1.50}, \"key\": [ 1E2 ]},\r\n"
+      "{ \"value\" :\t{\"c\": [true, null, -0.5], \"d\": \"tab\\t\"} , \"key\":\"k\" }, "
+      "{\"value\": 12345678901234567890}, {\"key\": null, \"value\": \"\\u00e9 \"}],"
+      " \"value_schema_id\": null }");
+  ASSERT_EQ(req.records.size(), 4u);
+  EXPECT_THAT(req.value(0), Optional(std::string_view(R"({"a":"/","b":1.5})")));
+  EXPECT_THAT(req.key(0), Optional(std::string_view("[100.0]")));
+  EXPECT_THAT(req.records[0].partition, Optional(1));
+  EXPECT_THAT(req.value(1), Optional(std::string_view(R"({"c":[true,null,-0.5],"d":"tab\t"})")));
+  EXPECT_THAT(req.key(1), Optional(std::string_view(R"("k")")));
+  EXPECT_THAT(req.value(2), Optional(std::string_view("12345678901234567890")));
+  EXPECT_EQ(req.key(3), std::nullopt);
+  EXPECT_THAT(req.value(3), Optional(std::string_view("\"\xc3\xa9 \"")));
+}
+
 TEST(ProduceRequestTest, BinaryFormatDecodesBase64) {
   ProduceRequest req = Ok(R"({"records":[{"key":"a2V5","value":"Zm9vYmFy"},{"value":""}]})",
                           EmbeddedFormat::kBinary);
