@@ -3,9 +3,9 @@
 // user-space share of a batched produce, measured without the noise of a loaded server.
 //
 //   decode_bench BODIES_FILE [SECONDS]
-// BODIES_FILE: one JSON request body per line, e.g. the batched bench's (bench/batch_ingest_bench.sh
-// writes them into its Lua script; `sed -n 's/.*\[==\[\(.*\)\]==\].*/\1/p'` extracts them).
-// Prints ns per record and MB/s of bodies.
+// BODIES_FILE: one JSON request body per line, e.g. the batched bench's
+// (bench/batch_ingest_bench.sh writes them into its Lua script; `sed -n
+// 's/.*\[==\[\(.*\)\]==\].*/\1/p'` extracts them). Prints ns per record and MB/s of bodies.
 #include <chrono>
 #include <cstdio>
 #include <fstream>

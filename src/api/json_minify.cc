@@ -17,7 +17,6 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-
 // Writes through a raw cursor into a thread's reusable buffer: each piece reserves its worst
 // case once, then copies without a bounds check per byte. The buffer only grows (a resize
 // zero-fills, so it is never resized down and up per value).
@@ -107,8 +106,8 @@ void AppendString(std::string_view s, Writer* w) {
       _mm_storeu_si128(reinterpret_cast<__m128i*>(out + (k - i)), v);
       // Controls: v < 0x20 unsigned, i.e. min(v, 0x1f) == v.
       const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl_max), v);
-      const __m128i hit = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), ctl);
+      const __m128i hit =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), ctl);
       mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
       if (n - k < kBlock) mask &= (1u << (n - k)) - 1;  // bytes past the string
       if (mask != 0) break;

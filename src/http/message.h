@@ -25,6 +25,10 @@ using HeaderView = std::pair<std::string_view, std::string_view>;
 // Decoded path parameters, in pattern order: {"topic", "a.pin"}.
 using PathParams = std::vector<std::pair<std::string, std::string>>;
 
+// Readable bytes a server Request's body() is followed by (their contents unspecified), so a
+// parser that reads whole blocks (simdjson needs 64) can parse it where it lies, uncopied.
+inline constexpr size_t kBodyPadding = 64;
+
 class Request {
  public:
   Request() = default;
@@ -39,7 +43,9 @@ class Request {
   std::string_view target() const { return target_; }   // as sent: "/test/topics/a?x=1"
   std::string_view path() const { return path_; }       // "/topics/a" (base path removed)
   std::string_view query() const { return query_; }     // "x=1" (raw, without '?')
-  std::string_view body() const { return body_; }       // empty for streaming requests
+  // Empty for streaming requests. In a Request the Server makes, a non-empty body is followed
+  // by kBodyPadding readable bytes.
+  std::string_view body() const { return body_; }
   const std::vector<HeaderView>& headers() const { return headers_; }
 
   // The first header of that name (case-insensitive), or nullopt.

@@ -370,6 +370,17 @@ void Session::ReadBodyInPlace() {
                           });
 }
 
+void Session::PadBody() {
+  if (body_in_place_) {
+    // Room behind what buffer_ holds, so behind the body too. May move the bytes: views of
+    // the body are taken after this.
+    buffer_.prepare(kBodyPadding);
+  } else if (body_parser_) {
+    std::string& body = body_parser_->get().body();
+    body.reserve(body.size() + kBodyPadding);
+  }
+}
+
 std::string_view Session::RequestBody() const {
   if (body_in_place_) return {static_cast<const char*>(buffer_.data().data()), *body_in_place_};
   return body_parser_->get().body();
@@ -389,6 +400,7 @@ void Session::OnBody(beast::error_code ec, size_t n) {
     return FailRequest(400, "malformed request body", false);
   }
   if (ec) return Close();
+  PadBody();
   phase_ = Phase::kHandling;
   if (early_) return WriteResponse(std::move(*early_));
   if (match_.route->async) return CallAsync();

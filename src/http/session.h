@@ -180,6 +180,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Runs `work` inline or on the handler pool, then `then(result)` back on this strand.
   template <typename Work, typename Then>
   void Dispatch(Work work, Then then);
+  // Before a body is handed over: kBodyPadding readable bytes behind it (Request::body()).
+  void PadBody();
   template <typename Body>
   Request MakeRequest(
       const boost::beast::http::request<Body, boost::beast::http::basic_fields<FieldAlloc>>& msg,

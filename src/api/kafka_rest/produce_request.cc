@@ -85,7 +85,8 @@ ErrorReply NotARecord(size_t i, model::Table table, std::string_view why) {
 
 std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
                                                          EmbeddedFormat format, bool to_partition,
-                                                         std::optional<model::Table> validate) {
+                                                         std::optional<model::Table> validate,
+                                                         bool body_padded) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return kafka_errors::EmptyPayload();
   }
@@ -98,7 +99,9 @@ std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(std::string_view body,
   }
   thread_local dom::parser parser;
   dom::element root;
-  if (auto err = parser.parse(body.data(), body.size()).get(root); err != simdjson::SUCCESS) {
+  if (auto err =
+          parser.parse(body.data(), body.size(), /*realloc_if_needed=*/!body_padded).get(root);
+      err != simdjson::SUCCESS) {
     return kafka_errors::MalformedJson(std::string("Malformed JSON: ") +
                                        simdjson::error_message(err));
   }

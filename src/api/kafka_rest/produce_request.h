@@ -56,8 +56,10 @@ struct ProduceRequest {
 // With `validate`, once the whole body decoded, every value must also be a valid record of
 // that table (record_check.h), else 42203 naming the first bad one; in the json format this
 // is checked on the body's own parse, so each value is parsed once.
+// `body_padded`: simdjson::SIMDJSON_PADDING readable bytes follow `body` (as they follow an
+// http::Request's body), so it is parsed where it lies instead of being copied first.
 std::variant<ProduceRequest, ErrorReply> DecodeProduceV2(
     std::string_view body, EmbeddedFormat format, bool to_partition,
-    std::optional<model::Table> validate = std::nullopt);
+    std::optional<model::Table> validate = std::nullopt, bool body_padded = false);
 
 }  // namespace pinpipe::api::kafka_rest

@@ -60,12 +60,12 @@ TEST(ProduceRequestTest, JsonKeysPartitionsAndNulls) {
 TEST(ProduceRequestTest, ValuesAreStoredAsParsedWhateverTheirText) {
   // Keys and values are stored as their parse, minified: escapes and numbers are printed
   // again. Members come in any order, names may be escaped, and whitespace may be anywhere.
-  ProduceRequest req = Ok(
-      "{ \"key_schema\" : null ,\n \"records\" :[ {\"partition\": 1, \"v\\u0061lue\": "
-      "{\"a\": \"\\/\", \"b\": 1.50}, \"key\": [ 1E2 ]},\r\n"
-      "{ \"value\" :\t{\"c\": [true, null, -0.5], \"d\": \"tab\\t\"} , \"key\":\"k\" }, "
-      "{\"value\": 12345678901234567890}, {\"key\": null, \"value\": \"\\u00e9 \"}],"
-      " \"value_schema_id\": null }");
+  ProduceRequest req =
+      Ok("{ \"key_schema\" : null ,\n \"records\" :[ {\"partition\": 1, \"v\\u0061lue\": "
+         "{\"a\": \"\\/\", \"b\": 1.50}, \"key\": [ 1E2 ]},\r\n"
+         "{ \"value\" :\t{\"c\": [true, null, -0.5], \"d\": \"tab\\t\"} , \"key\":\"k\" }, "
+         "{\"value\": 12345678901234567890}, {\"key\": null, \"value\": \"\\u00e9 \"}],"
+         " \"value_schema_id\": null }");
   ASSERT_EQ(req.records.size(), 4u);
   EXPECT_THAT(req.value(0), Optional(std::string_view(R"({"a":"/","b":1.5})")));
   EXPECT_THAT(req.key(0), Optional(std::string_view("[100.0]")));

@@ -4,6 +4,8 @@
 #include <variant>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "api/kafka_rest/append.h"
 #include "api/kafka_rest/produce_request.h"
 #include "base/json_writer.h"
@@ -136,7 +138,9 @@ std::variant<ProduceRoutes::PreparedV2, http::Response> ProduceRoutes::PrepareV2
     path_partition = ParsePartition(req.param("partition"));
     if (!path_partition) return ErrorResponse(kafka_errors::PartitionNotFound());
   }
-  auto decoded = DecodeProduceV2(req.body(), *format, to_partition, ValidatedTable(topic));
+  static_assert(http::kBodyPadding >= simdjson::SIMDJSON_PADDING);
+  auto decoded = DecodeProduceV2(req.body(), *format, to_partition, ValidatedTable(topic),
+                                 /*body_padded=*/true);
   if (auto* err = std::get_if<ErrorReply>(&decoded)) return ErrorResponse(*err);
 
   int32_t partitions = 0;
