@@ -5,7 +5,10 @@
 # different). Reports records/s and MB/s of record bytes (the JSON values as stored).
 # Baseline, measured in this invocation in the same directory: the disk's sequential write
 # bandwidth with an fdatasync after every 1 MiB (a fresh file, like a fresh log segment),
-# before and after the pinpipe run. Prints pinpipe MB/s over the baseline (target >= 0.6).
+# before and after the pinpipe run, with a sync and a pause (BENCH_SETTLE_SECONDS, 3) between
+# the phases. Prints pinpipe MB/s over the baseline (target >= 0.6). Then, if
+# build/release/bench/decode_bench is built, the CPU of decoding the same bodies on one thread
+# against simdjson's parse alone (no HTTP, no disk: the part of the work that is not noise).
 #
 #   bench/batch_ingest_bench.sh
 # Env: PINPIPE_BINARY (default build/release/pinpipe), DURATION (10s), CONNECTIONS (64),
@@ -85,6 +88,8 @@ request = function()
   return reqs[next_index]
 end
 """)
+with open(lua_path.replace("batch.lua", "bodies.jsonl"), "w") as f:
+    f.write("".join(body + "\n" for _, body in entries))
 with open(sizes_path, "w") as f:
     f.write(" ".join(f"{t}={s:.1f}" for t, s in sizes.items()) + "\n")
 mean_body = sum(len(b) for _, b in entries) / len(entries)
@@ -114,6 +119,7 @@ PY
 
 read -r disk1 n1 s1 <<<"$(disk_baseline)"
 echo "disk baseline (1 MiB write + fdatasync, fresh file): $disk1 MB/s ($n1 MiB in $s1 s)"
+bench_settle
 
 data=$bench_work/data
 bench_start_pinpipe "$data"
@@ -129,6 +135,7 @@ rss=$(bench_rss_read "$pinpipe_pid")
 bench_stop_pinpipe
 disk_bytes=$(du -sb "$data" | cut -f1)
 rm -rf "$data"
+bench_settle
 
 read -r disk2 n2 s2 <<<"$(disk_baseline)"
 echo "disk baseline again after the run                   : $disk2 MB/s ($n2 MiB in $s2 s)"
@@ -154,3 +161,9 @@ if records < (requests - non2xx) * 100:
     sys.exit(f"batch_ingest_bench: ERROR: {records} records stored for {requests - non2xx:.0f} 200s")
 print(f"pinpipe/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s sequential write+fdatasync; target >= 0.6)")
 PY
+
+decode_bin=$(dirname "$pinpipe_bin")/bench/decode_bench
+if [[ -x $decode_bin ]]; then
+  echo "--- decoding the same bodies on one thread (bench/decode_bench.cc):"
+  "$decode_bin" "$bench_work/bodies.jsonl" 2
+fi

@@ -98,6 +98,13 @@ bench_start_pinpipe() {
   bench_wait_http "http://127.0.0.1:$pinpipe_port/healthz"
 }
 
+# Between two timed phases that write: lets the disk finish what the first one left (the
+# host's writeback of a 512 MiB baseline file slowed the fdatasyncs of the run after it).
+bench_settle() {
+  sync
+  sleep "${BENCH_SETTLE_SECONDS:-3}"
+}
+
 bench_stop_pinpipe() {  # graceful, so its data dir can be removed
   kill -TERM "$pinpipe_pid" 2>/dev/null || true
   wait "$pinpipe_pid" 2>/dev/null || true
