@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "batch/ind_set.h"
+#include "model/dedup.h"
 #include "model/json_codec.h"
 #include "model/quality.h"
 #include "model/row_cleaner.h"
@@ -62,7 +62,7 @@ class InOrderDedup {
   explicit InOrderDedup(model::Table table);
 
   // Treats `ind` as already kept (by an earlier run).
-  void MarkSeen(int64_t ind) { seen_.Insert(ind); }
+  void MarkSeen(int64_t ind) { seen_.FirstSeen(ind); }
 
   // Counts `object` and calls keep(CleanRow&&) for each first arrival, in line order.
   template <typename Keep>
@@ -72,7 +72,7 @@ class InOrderDedup {
     uint32_t touch = 0;
     for (size_t r = 0; r < object.rows.size(); ++r) {
       const uint32_t end = object.touch_ends[r];
-      if (!seen_.Insert(object.inds[r])) {
+      if (!seen_.FirstSeen(object.inds[r])) {
         quality_.CountDuplicate();
         touch = end;
         continue;
@@ -93,7 +93,7 @@ class InOrderDedup {
   std::vector<std::string> names_;  // the table's own columns, in order
   std::vector<model::ColumnQuality> columns_;  // per names_
   model::QualityCounters extra_;    // columns past the table's own
-  IndSet seen_;
+  model::DedupByInd seen_;
 };
 
 }  // namespace pinpipe::batch

@@ -6,7 +6,6 @@
 #include <random>
 
 #include "base/status_matchers.h"
-#include "batch/ind_set.h"
 
 namespace pinpipe::batch {
 namespace {
@@ -73,19 +72,6 @@ TEST(ObjectCleanerTest, CountsAndKeepsWhatRowCleanerDoesInTheSameOrder) {
   EXPECT_GT(expected.quality().duplicates_dropped(), 0);
   EXPECT_GT(expected.quality().rows_rejected(), 0);
   EXPECT_EQ(dedup.quality().ToJson(), expected.quality().ToJson());
-}
-
-TEST(IndSetTest, FirstInsertWinsAcrossGrowthAndExtremeKeys) {
-  IndSet set;
-  const int64_t extremes[] = {std::numeric_limits<int64_t>::min(), -1, 0,
-                              std::numeric_limits<int64_t>::max()};
-  for (int64_t k : extremes) EXPECT_TRUE(set.Insert(k));
-  for (int64_t k = 1; k < 100000; ++k) EXPECT_TRUE(set.Insert(k * 1024)) << k;
-  for (int64_t k : extremes) EXPECT_FALSE(set.Insert(k));
-  for (int64_t k = 1; k < 100000; ++k) EXPECT_FALSE(set.Insert(k * 1024)) << k;
-  EXPECT_TRUE(set.Contains(std::numeric_limits<int64_t>::min()));
-  EXPECT_FALSE(set.Contains(3));
-  EXPECT_EQ(set.size(), 100003u);
 }
 
 }  // namespace

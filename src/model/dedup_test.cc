@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace pinpipe::model {
 namespace {
 
@@ -19,6 +21,23 @@ TEST(DedupByIndTest, FirstArrivalWins) {
   EXPECT_FALSE(dedup.Contains(5730));
   dedup.Clear();
   EXPECT_TRUE(dedup.FirstSeen(7528));
+}
+
+TEST(DedupByIndTest, FirstArrivalWinsAcrossGrowthAndExtremeKeys) {
+  DedupByInd dedup;
+  const int64_t extremes[] = {std::numeric_limits<int64_t>::min(), -1, 0,
+                              std::numeric_limits<int64_t>::max()};
+  for (int64_t k : extremes) EXPECT_TRUE(dedup.FirstSeen(k));
+  for (int64_t k = 1; k < 100000; ++k) EXPECT_TRUE(dedup.FirstSeen(k * 1024)) << k;
+  for (int64_t k : extremes) EXPECT_FALSE(dedup.FirstSeen(k));
+  for (int64_t k = 1; k < 100000; ++k) EXPECT_FALSE(dedup.FirstSeen(k * 1024)) << k;
+  EXPECT_TRUE(dedup.Contains(std::numeric_limits<int64_t>::min()));
+  EXPECT_FALSE(dedup.Contains(3));
+  EXPECT_EQ(dedup.size(), 100003u);
+  dedup.Clear();
+  EXPECT_EQ(dedup.size(), 0u);
+  EXPECT_FALSE(dedup.Contains(std::numeric_limits<int64_t>::min()));
+  EXPECT_TRUE(dedup.FirstSeen(std::numeric_limits<int64_t>::min()));
 }
 
 }  // namespace
