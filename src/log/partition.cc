@@ -306,6 +306,8 @@ Status Partition::WriteFlight(std::unique_lock<std::mutex>& l, Flight& f) {
     need += kBatchHeaderSize;
   }
   buf.reserve(need);
+  f.headers.reserve(f.group.size());
+  f.positions.reserve(f.group.size());
   Status status;
   for (auto& x : f.group) {
     const size_t before = buf.size();
