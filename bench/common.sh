@@ -98,8 +98,8 @@ bench_start_pinpipe() {
   bench_wait_http "http://127.0.0.1:$pinpipe_port/healthz"
 }
 
-# Between two timed phases that write: lets the disk finish what the first one left (the
-# host's writeback of a 512 MiB baseline file slowed the fdatasyncs of the run after it).
+# Between two timed phases that write: lets the disk finish what the first one left, so a
+# phase does not pay for the writeback of the one before it (as sink_bench.sh does).
 bench_settle() {
   sync
   sleep "${BENCH_SETTLE_SECONDS:-3}"
