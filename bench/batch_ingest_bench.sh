@@ -9,12 +9,17 @@
 # the phases. Prints pinpipe MB/s over the baseline (target >= 0.6). Then, if
 # build/release/bench/decode_bench is built, the CPU of decoding the same bodies on one thread
 # against simdjson's parse alone (no HTTP, no disk: the part of the work that is not noise).
+# Also the CPU per record of pinpipe and of wrk, and pinpipe's fsyncs; then, if
+# build/release/bench/libfsync_noop.so is built, a ceiling run: the same load with fsync and
+# fdatasync made no-ops by LD_PRELOAD (not durable), the most the durable run could reach if
+# durability were free (so the part of the gap to the disk that is CPU, not the disk).
 #
 #   bench/batch_ingest_bench.sh
 # Env: PINPIPE_BINARY (default build/release/pinpipe), DURATION (10s), CONNECTIONS (64),
 #      THREADS (2), BENCH_DIR (/tmp), BENCH_VERBOSE=1, BASELINE_MB (512, per baseline run),
 #      PINPIPE_API_IO_THREADS / PINPIPE_API_HANDLER_THREADS (the server's knobs),
-#      BENCH_SERVICES=1 (keep the sink and scheduler of `pinpipe up` running).
+#      BENCH_SERVICES=1 (keep the sink and scheduler of `pinpipe up` running),
+#      CEILING=0 (skip the run without fdatasync).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 # The produce path alone: `pinpipe up` also runs the S3 sink (flush_size 1: one object per
@@ -121,45 +126,81 @@ read -r disk1 n1 s1 <<<"$(disk_baseline)"
 echo "disk baseline (1 MiB write + fdatasync, fresh file): $disk1 MB/s ($n1 MiB in $s1 s)"
 bench_settle
 
-data=$bench_work/data
-bench_start_pinpipe "$data"
-bench_rss_start "$pinpipe_pid"
-bench_wrk "http://127.0.0.1:$pinpipe_port/" "$bench_work/batch.lua"
-secs=$(awk '/requests in/ {sub(/s,$/, "", $4); print $4}' "$bench_work/wrk.out")
-declare -A stored
-for t in pin geo user; do
-  stored[$t]=$(curl -s "http://127.0.0.1:$pinpipe_port/topics/$user.$t/partitions/0/offsets" |
-               python3 -c 'import json,sys; print(json.load(sys.stdin)["end_offset"])')
-done
-rss=$(bench_rss_read "$pinpipe_pid")
-bench_stop_pinpipe
-disk_bytes=$(du -sb "$data" | cut -f1)
-rm -rf "$data"
+# One run of the batched load against a fresh pinpipe (with bench_preload set, under that
+# LD_PRELOAD); prints its lines; $1 labels them. Fails if fewer records are stored than the
+# 200s promised.
+run_pinpipe() {
+  local label=$1 data=$bench_work/data cpu0 cpu1 syncs secs disk_bytes rss
+  declare -A stored
+  bench_start_pinpipe "$data"
+  bench_rss_start "$pinpipe_pid"
+  cpu0=$(bench_cpu_seconds "$pinpipe_pid")
+  bench_wrk "http://127.0.0.1:$pinpipe_port/" "$bench_work/batch.lua"
+  cpu1=$(bench_cpu_seconds "$pinpipe_pid")
+  secs=$(awk '/requests in/ {sub(/s,$/, "", $4); print $4}' "$bench_work/wrk.out")
+  for t in pin geo user; do
+    stored[$t]=$(curl -s "http://127.0.0.1:$pinpipe_port/topics/$user.$t/partitions/0/offsets" |
+                 python3 -c 'import json,sys; print(json.load(sys.stdin)["end_offset"])')
+  done
+  syncs=$(curl -s "http://127.0.0.1:$pinpipe_port/metrics" | awk '
+    /^pinpipe_log_fsyncs_total / {n = $2} /^pinpipe_log_fsync_seconds_sum / {s = $2}
+    /^pinpipe_log_bytes_total / {b = $2}
+    END {printf "%d fdatasyncs, mean %.0f us, %.0f KB each", n, n ? 1e6 * s / n : 0, n ? b / n / 1e3 : 0}')
+  rss=$(bench_rss_read "$pinpipe_pid")
+  bench_stop_pinpipe
+  disk_bytes=$(du -sb "$data" | cut -f1)
+  rm -rf "$data"
+  python3 - "$label" "$(cat "$bench_work/sizes")" "$secs" "${stored[pin]}" "${stored[geo]}" \
+    "${stored[user]}" "$wrk_requests" "$wrk_non2xx" "$wrk_rps" "$disk_bytes" "${rss%% *}" \
+    "$wrk_p50" "$wrk_p99" "$cpu0" "$cpu1" "$wrk_cpu_seconds" "$syncs" "$bench_work/summary" <<'PY'
+import sys
+label = sys.argv[1]
+sizes = dict(kv.split("=") for kv in sys.argv[2].split())
+secs = float(sys.argv[3])
+stored = dict(zip(("pin", "geo", "user"), map(int, sys.argv[4:7])))
+requests, non2xx, rps, disk_bytes, hwm = (float(x) for x in sys.argv[7:12])
+p50, p99 = sys.argv[12:14]
+cpu0, cpu1, wrk_cpu = (float(x) for x in sys.argv[14:17])
+syncs, summary = sys.argv[17:19]
+records = sum(stored.values())
+value_bytes = sum(stored[t] * float(sizes[t]) for t in stored)
+rec_s, mb_s = records / secs, value_bytes / secs / 1e6
+print(f"{label}: {rps:.0f} req/s x 100 records (p50 {p50}, p99 {p99}, non-2xx {non2xx:.0f}); stored "
+      + ", ".join(f"{t} {n}" for t, n in stored.items()) + f" in {secs:.2f} s")
+print(f"{label}: {rec_s:,.0f} records/s, {mb_s:.1f} MB/s of record bytes "
+      f"({disk_bytes / secs / 1e6:.1f} MB/s written to the log files); peak RSS {hwm:.0f} MB")
+served = max(1.0, requests * 100)
+print(f"{label}: CPU per record: pinpipe {1e6 * (cpu1 - cpu0) / served:.2f} us, wrk "
+      f"{1e6 * wrk_cpu / served:.2f} us; {syncs}")
+if records < (requests - non2xx) * 100:
+    sys.exit(f"batch_ingest_bench: ERROR: {records} records stored for {requests - non2xx:.0f} 200s")
+with open(summary, "a") as f:
+    f.write(f"{label} {mb_s:.1f}\n")
+PY
+}
+
+: >"$bench_work/summary"
+run_pinpipe pinpipe
+preload=$(dirname "$pinpipe_bin")/bench/libfsync_noop.so
+if [[ ${CEILING:-1} != 0 && -f $preload ]]; then
+  bench_settle
+  bench_preload=$preload run_pinpipe "pinpipe without fdatasync (NOT durable, the ceiling)"
+fi
 bench_settle
 
 read -r disk2 n2 s2 <<<"$(disk_baseline)"
 echo "disk baseline again after the run                   : $disk2 MB/s ($n2 MiB in $s2 s)"
 
-python3 - "$(cat "$bench_work/sizes")" "$secs" "${stored[pin]}" "${stored[geo]}" "${stored[user]}" \
-  "$wrk_requests" "$wrk_non2xx" "$wrk_rps" "$disk1" "$disk2" "$disk_bytes" "${rss%% *}" \
-  "$wrk_p50" "$wrk_p99" <<'PY'
+python3 - "$disk1" "$disk2" "$bench_work/summary" <<'PY'
 import sys
-sizes = dict(kv.split("=") for kv in sys.argv[1].split())
-secs = float(sys.argv[2])
-stored = dict(zip(("pin", "geo", "user"), map(int, sys.argv[3:6])))
-requests, non2xx, rps, disk1, disk2, disk_bytes, hwm = (float(x) for x in sys.argv[6:13])
-p50, p99 = sys.argv[13:15]
-records = sum(stored.values())
-value_bytes = sum(stored[t] * float(sizes[t]) for t in stored)
-rec_s, mb_s = records / secs, value_bytes / secs / 1e6
-disk = (disk1 + disk2) / 2
-print(f"pinpipe: {rps:.0f} req/s x 100 records (p50 {p50}, p99 {p99}, non-2xx {non2xx:.0f}); stored "
-      + ", ".join(f"{t} {n}" for t, n in stored.items()) + f" in {secs:.2f} s")
-print(f"pinpipe: {rec_s:,.0f} records/s, {mb_s:.1f} MB/s of record bytes "
-      f"({disk_bytes / secs / 1e6:.1f} MB/s written to the log files); peak RSS {hwm:.0f} MB")
-if records < (requests - non2xx) * 100:
-    sys.exit(f"batch_ingest_bench: ERROR: {records} records stored for {requests - non2xx:.0f} 200s")
-print(f"pinpipe/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s sequential write+fdatasync; target >= 0.6)")
+disk = (float(sys.argv[1]) + float(sys.argv[2])) / 2
+for line in open(sys.argv[3]):
+    label, mb_s = line.rsplit(" ", 1)
+    mb_s = float(mb_s)
+    if label == "pinpipe":
+        print(f"pinpipe/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s sequential write+fdatasync; target >= 0.6)")
+    else:
+        print(f"{label}/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s; no target: it bounds the durable run)")
 PY
 
 decode_bin=$(dirname "$pinpipe_bin")/bench/decode_bench

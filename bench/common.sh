@@ -3,9 +3,11 @@
 #
 #   source "$(dirname "$0")/common.sh"
 #   bench_init my-bench          # creates $bench_work, traps cleanup
-#   bench_start_nginx            # -> $nginx_port
+#   bench_start_nginx            # -> $nginx_port, $nginx_pid (the master; workers are its children)
 #   bench_start_pinpipe DIR      # -> $pinpipe_port, $pinpipe_pid (extra env: PINPIPE_* vars)
-#   bench_wrk URL LUA            # -> $wrk_rps, $wrk_requests, $wrk_non2xx, $wrk_errors
+#   bench_wrk URL LUA            # -> $wrk_rps, $wrk_requests, $wrk_non2xx, $wrk_errors,
+#                                #    $wrk_cpu_seconds (wrk's own CPU, user + system)
+#   bench_cpu_seconds PID        # CPU a process and its children have used so far
 # Only 127.0.0.1 is ever used.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -83,16 +85,19 @@ http {
 }
 CONF
   "$nginx_bin" -p "$dir" -c "$dir/nginx.conf" 2>"$dir/logs/stderr" &
-  bench_pids+=($!)
+  nginx_pid=$!
+  bench_pids+=($nginx_pid)
   bench_wait_http "http://127.0.0.1:$nginx_port/"
 }
 
-# A fresh `pinpipe up` on data dir $1; PINPIPE_* settings come from the environment.
+# A fresh `pinpipe up` on data dir $1; PINPIPE_* settings come from the environment. With
+# bench_preload set (a library path), pinpipe alone runs with it as LD_PRELOAD.
 bench_start_pinpipe() {
   local data=$1
   pinpipe_port=$(bench_free_port)
   mkdir -p "$data"
-  "$pinpipe_bin" up --data-dir "$data" --listen "127.0.0.1:$pinpipe_port" >"$data.log" 2>&1 &
+  env ${bench_preload:+LD_PRELOAD="$bench_preload"} \
+    "$pinpipe_bin" up --data-dir "$data" --listen "127.0.0.1:$pinpipe_port" >"$data.log" 2>&1 &
   pinpipe_pid=$!
   bench_pids+=($pinpipe_pid)
   bench_wait_http "http://127.0.0.1:$pinpipe_port/healthz"
@@ -136,10 +141,35 @@ bench_rss_read() {  # pid -> "hwm_mb sampled_mb"
   echo "$(( ${hwm:-0} / 1024 )) $(( $(cat "$bench_work/rss.$1") / 1024 ))"
 }
 
+# -> $bench_children_cpu: the CPU seconds (user + system) of this shell's reaped children so
+# far, from `times`. Call it directly, never in a pipe or $(...): `times` would then run in a
+# subshell, whose children are others.
+bench_children_cpu() {
+  times >"$bench_work/times"
+  bench_children_cpu=$(awk 'NR == 2 {
+    t = 0
+    for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+    print t
+  }' "$bench_work/times")
+}
+
+bench_cpu_seconds() {  # pid: CPU used so far (utime + stime) by it and its children, seconds
+  local p stats=()
+  for p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    [[ -r /proc/$p/stat ]] && stats+=("/proc/$p/stat")
+  done
+  awk -v hz="$(getconf CLK_TCK)" '{t += $14 + $15} END {print t / hz}' "${stats[@]}"
+}
+
 bench_wrk() {  # url lua
-  local out=$bench_work/wrk.out
+  local out=$bench_work/wrk.out cpu0
+  bench_children_cpu
+  cpu0=$bench_children_cpu
   wrk -t"$bench_threads" -c"$bench_connections" -d"$bench_duration" --latency -s "$2" "$1" \
     >"$out" 2>&1 || { cat "$out" >&2; return 1; }
+  bench_children_cpu
+  wrk_cpu_seconds=$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' \
+                    "$cpu0" "$bench_children_cpu")
   [[ -n ${BENCH_VERBOSE:-} ]] && cat "$out" >&2
   wrk_rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
   wrk_requests=$(awk '/requests in/ {print $1}' "$out")
