@@ -9,10 +9,11 @@
 # the phases. Prints pinpipe MB/s over the baseline (target >= 0.6). Then, if
 # build/release/bench/decode_bench is built, the CPU of decoding the same bodies on one thread
 # against simdjson's parse alone (no HTTP, no disk: the part of the work that is not noise).
-# Also the CPU per record of pinpipe and of wrk, and pinpipe's fsyncs; then, if
-# build/release/bench/libfsync_noop.so is built, a ceiling run: the same load with fsync and
-# fdatasync made no-ops by LD_PRELOAD (not durable), the most the durable run could reach if
-# durability were free (so the part of the gap to the disk that is CPU, not the disk).
+# Also the CPU per record of pinpipe and of wrk, and pinpipe's fsyncs; then, after the second
+# baseline and if build/release/bench/libfsync_noop.so is built, a ceiling run: the same load
+# with fsync and fdatasync made no-ops by LD_PRELOAD (not durable), the most the durable run
+# could reach if durability were free (so the part of the gap to the disk that is CPU, not the
+# disk), compared with the same baselines. The decode comparison comes last.
 #
 #   bench/batch_ingest_bench.sh
 # Env: PINPIPE_BINARY (default build/release/pinpipe), DURATION (10s), CONNECTIONS (64),
@@ -181,15 +182,17 @@ PY
 
 : >"$bench_work/summary"
 run_pinpipe pinpipe
+bench_settle
+
+read -r disk2 n2 s2 <<<"$(disk_baseline)"
+echo "disk baseline again after the run                   : $disk2 MB/s ($n2 MiB in $s2 s)"
+
+# After the second baseline: the gigabytes it writes must not slow the disk under that one.
 preload=$(dirname "$pinpipe_bin")/bench/libfsync_noop.so
 if [[ ${CEILING:-1} != 0 && -f $preload ]]; then
   bench_settle
   bench_preload=$preload run_pinpipe "pinpipe without fdatasync (NOT durable, the ceiling)"
 fi
-bench_settle
-
-read -r disk2 n2 s2 <<<"$(disk_baseline)"
-echo "disk baseline again after the run                   : $disk2 MB/s ($n2 MiB in $s2 s)"
 
 python3 - "$disk1" "$disk2" "$bench_work/summary" <<'PY'
 import sys
@@ -200,7 +203,7 @@ for line in open(sys.argv[3]):
     if label == "pinpipe":
         print(f"pinpipe/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s sequential write+fdatasync; target >= 0.6)")
     else:
-        print(f"{label}/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s; no target: it bounds the durable run)")
+        print(f"{label}/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s, the baselines around the durable run; no target: it bounds the durable run)")
 PY
 
 decode_bin=$(dirname "$pinpipe_bin")/bench/decode_bench
