@@ -14,46 +14,65 @@ constexpr uint32_t kIndexMagic = 0x58495050;  // "PPIX"
 constexpr size_t kIndexHeaderSize = 36;
 constexpr size_t kReadAhead = 256 << 10;
 
-// Walks the batches of [pos, end) of a file, reading ahead in large chunks.
+// Walks the batches of [pos, end) of a segment file, one header at a time. The file's bytes
+// come from `load(from, need)`, which returns at least `need` bytes of the file from `from`
+// on (it may read ahead, never past `end`) in memory that stays valid until the next load,
+// and kCorruption if the file holds fewer. A batch that runs past what is loaded is loaded
+// anew from its start. The three readers of segments (Scan, ReadBatches, ReadBatchViews)
+// differ only in their `load`: where the bytes go and how far ahead they read.
+template <typename Load>
 class BatchCursor {
  public:
-  BatchCursor(const io::RandomAccessFile* file, uint64_t pos, uint64_t end)
-      : file_(file), pos_(pos), end_(end) {}
+  BatchCursor(uint64_t pos, uint64_t end, Load load) : pos_(pos), end_(end), load_(load) {}
 
   uint64_t position() const { return pos_; }
 
-  // False at `end`. kCorruption if the next batch is truncated or its header impossible.
-  Result<bool> Next(BatchHeader* header, std::string_view* batch) {
+  // The header of the batch at the cursor; false at `end`. kCorruption if the header is
+  // truncated or impossible, or the batch runs past `end`. Then Take or Skip it.
+  Result<bool> Next(BatchHeader* header) {
     if (pos_ >= end_) return false;
     if (end_ - pos_ < kBatchHeaderSize) return CorruptionError("truncated batch header");
-    RETURN_IF_ERROR(Fill(kBatchHeaderSize));
-    ASSIGN_OR_RETURN(*header, DecodeBatchHeader(View(kBatchHeaderSize)));
+    RETURN_IF_ERROR(Ensure(kBatchHeaderSize));
+    ASSIGN_OR_RETURN(*header, DecodeBatchHeader(window_.substr(pos_ - window_pos_)));
     if (header->total_size() > end_ - pos_) return CorruptionError("truncated batch");
-    RETURN_IF_ERROR(Fill(header->total_size()));
-    *batch = View(header->total_size());
-    pos_ += header->total_size();
+    size_ = header->total_size();
     return true;
   }
+  // The whole batch whose header Next returned (loaded if need be); the cursor moves past it.
+  Result<std::string_view> Take() {
+    RETURN_IF_ERROR(Ensure(size_));
+    std::string_view batch = window_.substr(pos_ - window_pos_, size_);
+    pos_ += size_;
+    return batch;
+  }
+  // Moves past that batch without reading the rest of it.
+  void Skip() { pos_ += size_; }
 
  private:
-  std::string_view View(uint64_t n) const {
-    return std::string_view(buf_).substr(pos_ - buf_start_, n);
-  }
-  Status Fill(uint64_t n) {
-    if (pos_ >= buf_start_ && pos_ + n <= buf_start_ + buf_.size()) return Status::OK();
-    uint64_t want = std::min<uint64_t>(std::max<uint64_t>(n, kReadAhead), end_ - pos_);
-    buf_start_ = pos_;
-    RETURN_IF_ERROR(file_->Read(pos_, want, &buf_));
-    if (buf_.size() < n) return CorruptionError("segment file shorter than expected");
+  Status Ensure(uint64_t n) {
+    if (pos_ >= window_pos_ && pos_ + n <= window_pos_ + window_.size()) return Status::OK();
+    ASSIGN_OR_RETURN(window_, load_(pos_, static_cast<size_t>(n)));
+    window_pos_ = pos_;
     return Status::OK();
   }
 
-  const io::RandomAccessFile* const file_;
   uint64_t pos_;
   const uint64_t end_;
-  uint64_t buf_start_ = 0;
-  std::string buf_;
+  Load load_;
+  uint64_t size_ = 0;  // of the batch at pos_, once Next has returned it
+  uint64_t window_pos_ = 0;
+  std::string_view window_;  // the loaded bytes, from window_pos_ on
 };
+
+// A `load` for BatchCursor that reads [from, end) into *buf, at least kReadAhead at a time.
+auto ReadAheadInto(const io::RandomAccessFile* file, uint64_t end, std::string* buf) {
+  return [file, end, buf](uint64_t from, size_t need) -> Result<std::string_view> {
+    const uint64_t want = std::min<uint64_t>(std::max<uint64_t>(need, kReadAhead), end - from);
+    RETURN_IF_ERROR(file->Read(from, want, buf));
+    if (buf->size() < need) return CorruptionError("segment file shorter than expected");
+    return std::string_view(*buf);
+  };
+}
 
 }  // namespace
 
@@ -107,15 +126,23 @@ Result<std::unique_ptr<Segment>> Segment::Open(io::FileSystem* fs, const std::st
 }
 
 Result<uint64_t> Segment::Scan(uint64_t file_size) {
-  BatchCursor cursor(reader_.get(), 0, file_size);
+  std::string buf;
+  BatchCursor cursor(0, file_size, ReadAheadInto(reader_.get(), file_size, &buf));
+  // The next whole batch; false at the end.
+  auto next = [&cursor](BatchHeader* h, std::string_view* batch) -> Result<bool> {
+    ASSIGN_OR_RETURN(bool more, cursor.Next(h));
+    if (!more) return false;
+    ASSIGN_OR_RETURN(*batch, cursor.Take());
+    return true;
+  };
   while (true) {
     const uint64_t pos = cursor.position();
     BatchHeader h;
     std::string_view batch;
-    Result<bool> more = cursor.Next(&h, &batch);
+    Result<bool> more = next(&h, &batch);
     if (!more.ok()) {
       if (more.status().code() != StatusCode::kCorruption) return more.status();
-      return pos;
+      return pos;  // the first invalid byte
     }
     if (!*more) return pos;
     if (h.base_offset != next_offset_ || !DecodeBatch(batch, h, 0, nullptr).ok()) return pos;
@@ -209,13 +236,17 @@ Status Segment::Seal() {
 Status Segment::ReadBatches(uint64_t position, uint64_t end, int64_t min_offset,
                             size_t max_bytes, std::vector<StoredRecord>* out,
                             size_t* bytes) const {
-  BatchCursor cursor(reader_.get(), position, end);
+  std::string buf;
+  BatchCursor cursor(position, end, ReadAheadInto(reader_.get(), end, &buf));
   BatchHeader h;
-  std::string_view batch;
   while (true) {
-    ASSIGN_OR_RETURN(bool more, cursor.Next(&h, &batch));
+    ASSIGN_OR_RETURN(bool more, cursor.Next(&h));
     if (!more) return Status::OK();
-    if (h.next_offset() <= min_offset) continue;
+    if (h.next_offset() <= min_offset) {
+      cursor.Skip();
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::string_view batch, cursor.Take());
     const size_t first_new = out->size();
     RETURN_IF_ERROR(DecodeBatch(batch, h, min_offset, out).WithContext(log_path_));
     for (size_t i = first_new; i < out->size(); ++i) {
@@ -233,51 +264,36 @@ Status Segment::ReadBatches(uint64_t position, uint64_t end, int64_t min_offset,
 
 Result<bool> Segment::ReadBatchViews(uint64_t position, uint64_t end, int64_t min_offset,
                                      size_t max_bytes, RecordViews* out, size_t* bytes) const {
-  // A chunk holds [chunk_pos, chunk_pos + chunk->size) of the file: what the payload still
-  // allowed needs plus the batches' overhead (an eighth, and 4 KiB), at most 16 MiB unless one
-  // batch is larger. A batch that runs past a chunk's end starts the next chunk (its partial
-  // copy in the old one is left unused), which is sized the same way, so a read cut by
-  // max_bytes inside a large batch reads little more than that batch.
+  // Each load is a new chunk of *out (views point into it): what the payload still allowed
+  // needs plus the batches' overhead (an eighth, and 4 KiB), at most 16 MiB unless one batch
+  // is larger. A batch that runs past a chunk's end starts the next chunk (its partial copy
+  // in the old one is left unused), which is sized the same way, so a read cut by max_bytes
+  // inside a large batch reads little more than that batch.
   constexpr size_t kMaxChunk = 16 << 20;
-  auto budget = [&] {
+  auto load = [&](uint64_t from, size_t need) -> Result<std::string_view> {
     const size_t left = max_bytes > *bytes ? max_bytes - *bytes : 0;
-    return left >= kMaxChunk ? kMaxChunk : left + left / 8 + 4096;
-  };
-  uint64_t pos = position;
-  RecordViews::Chunk* chunk = nullptr;
-  uint64_t chunk_pos = 0;
-  auto fill = [&](uint64_t from, size_t need) -> Status {
-    const auto want =
-        static_cast<size_t>(std::min<uint64_t>(std::max(need, budget()), end - from));
-    chunk = out->NewChunk(want);
+    const size_t budget = left >= kMaxChunk ? kMaxChunk : left + left / 8 + 4096;
+    const auto want = static_cast<size_t>(std::min<uint64_t>(std::max(need, budget), end - from));
+    RecordViews::Chunk* chunk = out->NewChunk(want);
     ASSIGN_OR_RETURN(chunk->size, reader_->ReadInto(from, want, chunk->data.get()));
     if (chunk->size < need) return CorruptionError("segment file shorter than expected");
-    chunk_pos = from;
     RecordViews::Seal(chunk);
-    return Status::OK();
+    return chunk->view();
   };
-  while (pos < end) {
-    if (end - pos < kBatchHeaderSize) return CorruptionError("truncated batch header");
-    if (chunk == nullptr || pos + kBatchHeaderSize > chunk_pos + chunk->size) {
-      RETURN_IF_ERROR(fill(pos, kBatchHeaderSize));
-    }
-    ASSIGN_OR_RETURN(BatchHeader h, DecodeBatchHeader(chunk->view().substr(pos - chunk_pos)));
-    if (h.total_size() > end - pos) return CorruptionError("truncated batch");
+  BatchCursor cursor(position, end, load);
+  BatchHeader h;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, cursor.Next(&h));
+    if (!more) return false;
     if (h.next_offset() <= min_offset) {
-      pos += h.total_size();
+      cursor.Skip();
       continue;
     }
-    if (pos + h.total_size() > chunk_pos + chunk->size) {
-      RETURN_IF_ERROR(fill(pos, static_cast<size_t>(h.total_size())));
-    }
-    std::string_view batch =
-        chunk->view().substr(pos - chunk_pos, static_cast<size_t>(h.total_size()));
+    ASSIGN_OR_RETURN(std::string_view batch, cursor.Take());
     Result<bool> full = DecodeBatchViews(batch, h, min_offset, max_bytes, out, bytes);
     if (!full.ok()) return full.status().WithContext(log_path_);
     if (*full) return true;
-    pos += h.total_size();
   }
-  return false;
 }
 
 Status Segment::RemoveFiles() {

@@ -1,11 +1,14 @@
 #include "log/segment.h"
 
+#include <random>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "base/status_matchers.h"
 #include "io/mem_file_system.h"
 #include "log/names.h"
+#include "log/record_view.h"
 
 namespace pinpipe::log {
 namespace {
@@ -181,6 +184,68 @@ TEST_F(SegmentTest, CorruptedBatchInTheMiddleFailsReads) {
   size_t bytes = 0;
   EXPECT_THAT((*seg)->ReadBatches(0, (*seg)->size(), 100, 1 << 20, &out, &bytes),
               StatusIs(StatusCode::kCorruption, HasSubstr("checksum")));
+}
+
+// The three readers of a segment (ReadBatches, ReadBatchViews, and the recovery scan) share
+// one cursor that loads the file a window at a time (256 KiB ahead, or a budget per view
+// chunk). Batches of every size around those windows, one larger than a window, must read
+// back exactly as written from any offset and with any max_bytes, and reopen whole.
+TEST_F(SegmentTest, ReadersAgreeAcrossReadAheadWindows) {
+  std::vector<std::string> values;  // values[i] is offset 100 + i
+  {
+    auto seg = Segment::Create(&fs_, "/p", 100);
+    ASSERT_THAT(seg, IsOk());
+    std::mt19937 rng(11);
+    for (int b = 0; b < 40; ++b) {
+      std::vector<Record> records(1 + rng() % 4);
+      for (Record& r : records) {
+        const size_t n = b == 17 ? 300'000 : rng() % 3 == 0 ? 40'000 + rng() % 90'000 : rng() % 900;
+        r.value.assign(n, static_cast<char>('a' + values.size() % 26));
+        if (n > 0) r.value[n / 2] = static_cast<char>('A' + rng() % 26);
+        values.push_back(r.value);
+      }
+      std::string buf;
+      ASSERT_THAT(EncodeBatch((*seg)->next_offset(), records, 1000 + b, &buf), IsOk());
+      const uint64_t pos = (*seg)->size();
+      ASSERT_THAT((*seg)->Write(buf), IsOk());
+      (*seg)->Publish(*DecodeBatchHeader(buf), pos);
+    }
+    ASSERT_GT((*seg)->size(), 2u << 20);  // many windows
+  }
+  uint64_t truncated = 0;
+  auto seg = Segment::Open(&fs_, "/p", 100, /*active=*/true, &truncated);  // scans it all
+  ASSERT_THAT(seg, IsOk());
+  EXPECT_EQ(truncated, 0u);
+  const int64_t end = 100 + static_cast<int64_t>(values.size());
+  ASSERT_EQ((*seg)->next_offset(), end);
+
+  std::mt19937 rng(5);
+  RecordViews views;
+  for (int i = 0; i < 200; ++i) {
+    const int64_t offset = 100 + static_cast<int64_t>(rng() % values.size());
+    const size_t max_bytes = i % 4 == 0 ? 1 : rng() % (3 << 20);
+    SCOPED_TRACE("offset " + std::to_string(offset) + " max_bytes " + std::to_string(max_bytes));
+    auto copies = ReadFrom(**seg, offset, max_bytes);
+    ASSERT_FALSE(copies.empty());
+    size_t bytes = 0;
+    views.Clear();
+    auto full = (*seg)->ReadBatchViews((*seg)->FindPosition(offset), (*seg)->size(), offset,
+                                       max_bytes, &views, &bytes);
+    ASSERT_THAT(full, IsOk());
+    ASSERT_EQ(views.size(), copies.size());
+    for (size_t k = 0; k < copies.size(); ++k) {
+      ASSERT_EQ(copies[k].offset, offset + static_cast<int64_t>(k));
+      EXPECT_EQ(copies[k].record.value, values[copies[k].offset - 100]);
+      EXPECT_EQ(views.records()[k].offset, copies[k].offset);
+      EXPECT_EQ(views.records()[k].value, copies[k].record.value);
+    }
+    if (copies.back().offset + 1 < end) {  // cut by max_bytes, not by the end
+      EXPECT_TRUE(*full);
+    }
+  }
+  auto all = ReadFrom(**seg, 100, SIZE_MAX / 2);
+  ASSERT_EQ(all.size(), values.size());
+  for (size_t k = 0; k < all.size(); ++k) EXPECT_EQ(all[k].record.value, values[k]);
 }
 
 }  // namespace
