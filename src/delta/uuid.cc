@@ -4,6 +4,8 @@
 #include <mutex>
 #include <random>
 
+#include "base/uuid.h"
+
 namespace pinpipe::delta {
 
 std::string RandomUuid() {
@@ -16,16 +18,7 @@ std::string RandomUuid() {
     hi = rng();
     lo = rng();
   }
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(hi >> 32),
-                static_cast<unsigned long long>((hi >> 16) & 0xFFFF),
-                static_cast<unsigned long long>(hi & 0xFFFF),
-                static_cast<unsigned long long>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
-  return buf;
+  return FormatUuidV4(hi, lo);
 }
 
 std::string SequentialUuids::operator()() {

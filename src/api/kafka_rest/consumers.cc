@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cstdio>
 #include <vector>
 
 #include <simdjson.h>
@@ -12,6 +11,7 @@
 #include "api/kafka_rest/consumer_requests.h"
 #include "base/base64.h"
 #include "base/json_writer.h"
+#include "base/uuid.h"
 #include "log/names.h"
 
 namespace pinpipe::api::kafka_rest {
@@ -84,17 +84,8 @@ std::optional<int64_t> ParseInt(std::string_view s) {
 }
 
 std::string NewInstanceId(std::mt19937_64& rng) {
-  uint64_t hi = rng(), lo = rng();
-  hi = (hi & ~0xF000ULL) | 0x4000ULL;        // version 4
-  lo = (lo & ~(3ULL << 62)) | (2ULL << 62);  // variant 10
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "rest-consumer-%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(hi >> 32),
-                static_cast<unsigned long long>((hi >> 16) & 0xFFFF),
-                static_cast<unsigned long long>(hi & 0xFFFF),
-                static_cast<unsigned long long>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
-  return buf;
+  const uint64_t hi = rng();
+  return "rest-consumer-" + FormatUuidV4(hi, rng());
 }
 
 // A stored key or value in the json format: the stored JSON text itself. Text that is not
