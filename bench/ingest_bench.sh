@@ -75,7 +75,6 @@ run_nginx() {
   cpu=$(cpu_per_request "$cpu0" "$(bench_cpu_seconds "$nginx_pid")")
   echo "nginx return 200          : $(printf '%8.0f' "$wrk_rps") req/s  p50 $wrk_p50 p99 $wrk_p99  non-2xx $wrk_non2xx ${wrk_errors}; CPU per request: nginx ${cpu% *} us, wrk ${cpu#* } us"
   nginx_runs+=("$wrk_rps")
-  nginx_cpu+=("$cpu")
 }
 
 # One pinpipe run with settings io:handlers ("" = the server's defaults) and, as $2, a label
@@ -113,7 +112,6 @@ run_pinpipe() {
 }
 
 nginx_runs=()
-nginx_cpu=()
 results=()
 run_nginx
 if [[ -z $sweep ]]; then
