@@ -27,26 +27,27 @@ class BatchCursor {
 
   uint64_t position() const { return pos_; }
 
-  // The header of the batch at the cursor; false at `end`. kCorruption if the header is
-  // truncated or impossible, or the batch runs past `end`. Then Take or Skip it.
-  Result<bool> Next(BatchHeader* header) {
-    if (pos_ >= end_) return false;
-    if (end_ - pos_ < kBatchHeaderSize) return CorruptionError("truncated batch header");
-    RETURN_IF_ERROR(Ensure(kBatchHeaderSize));
-    ASSIGN_OR_RETURN(*header, DecodeBatchHeader(window_.substr(pos_ - window_pos_)));
-    if (header->total_size() > end_ - pos_) return CorruptionError("truncated batch");
-    size_ = header->total_size();
-    return true;
+  // The next batch holding an offset >= min_offset, and its header; false at `end`. Batches
+  // wholly below min_offset are stepped over without loading them. kCorruption if a header is
+  // truncated or impossible, or a batch runs past `end`.
+  Result<bool> Next(int64_t min_offset, BatchHeader* header, std::string_view* batch) {
+    while (true) {
+      if (pos_ >= end_) return false;
+      if (end_ - pos_ < kBatchHeaderSize) return CorruptionError("truncated batch header");
+      RETURN_IF_ERROR(Ensure(kBatchHeaderSize));
+      ASSIGN_OR_RETURN(*header, DecodeBatchHeader(window_.substr(pos_ - window_pos_)));
+      const uint64_t size = header->total_size();
+      if (size > end_ - pos_) return CorruptionError("truncated batch");
+      if (header->next_offset() <= min_offset) {
+        pos_ += size;
+        continue;
+      }
+      RETURN_IF_ERROR(Ensure(size));
+      *batch = window_.substr(pos_ - window_pos_, size);
+      pos_ += size;
+      return true;
+    }
   }
-  // The whole batch whose header Next returned (loaded if need be); the cursor moves past it.
-  Result<std::string_view> Take() {
-    RETURN_IF_ERROR(Ensure(size_));
-    std::string_view batch = window_.substr(pos_ - window_pos_, size_);
-    pos_ += size_;
-    return batch;
-  }
-  // Moves past that batch without reading the rest of it.
-  void Skip() { pos_ += size_; }
 
  private:
   Status Ensure(uint64_t n) {
@@ -59,7 +60,6 @@ class BatchCursor {
   uint64_t pos_;
   const uint64_t end_;
   Load load_;
-  uint64_t size_ = 0;  // of the batch at pos_, once Next has returned it
   uint64_t window_pos_ = 0;
   std::string_view window_;  // the loaded bytes, from window_pos_ on
 };
@@ -128,18 +128,11 @@ Result<std::unique_ptr<Segment>> Segment::Open(io::FileSystem* fs, const std::st
 Result<uint64_t> Segment::Scan(uint64_t file_size) {
   std::string buf;
   BatchCursor cursor(0, file_size, ReadAheadInto(reader_.get(), file_size, &buf));
-  // The next whole batch; false at the end.
-  auto next = [&cursor](BatchHeader* h, std::string_view* batch) -> Result<bool> {
-    ASSIGN_OR_RETURN(bool more, cursor.Next(h));
-    if (!more) return false;
-    ASSIGN_OR_RETURN(*batch, cursor.Take());
-    return true;
-  };
   while (true) {
     const uint64_t pos = cursor.position();
     BatchHeader h;
     std::string_view batch;
-    Result<bool> more = next(&h, &batch);
+    Result<bool> more = cursor.Next(INT64_MIN, &h, &batch);
     if (!more.ok()) {
       if (more.status().code() != StatusCode::kCorruption) return more.status();
       return pos;  // the first invalid byte
@@ -239,14 +232,10 @@ Status Segment::ReadBatches(uint64_t position, uint64_t end, int64_t min_offset,
   std::string buf;
   BatchCursor cursor(position, end, ReadAheadInto(reader_.get(), end, &buf));
   BatchHeader h;
+  std::string_view batch;
   while (true) {
-    ASSIGN_OR_RETURN(bool more, cursor.Next(&h));
+    ASSIGN_OR_RETURN(bool more, cursor.Next(min_offset, &h, &batch));
     if (!more) return Status::OK();
-    if (h.next_offset() <= min_offset) {
-      cursor.Skip();
-      continue;
-    }
-    ASSIGN_OR_RETURN(std::string_view batch, cursor.Take());
     const size_t first_new = out->size();
     RETURN_IF_ERROR(DecodeBatch(batch, h, min_offset, out).WithContext(log_path_));
     for (size_t i = first_new; i < out->size(); ++i) {
@@ -282,14 +271,10 @@ Result<bool> Segment::ReadBatchViews(uint64_t position, uint64_t end, int64_t mi
   };
   BatchCursor cursor(position, end, load);
   BatchHeader h;
+  std::string_view batch;
   while (true) {
-    ASSIGN_OR_RETURN(bool more, cursor.Next(&h));
+    ASSIGN_OR_RETURN(bool more, cursor.Next(min_offset, &h, &batch));
     if (!more) return false;
-    if (h.next_offset() <= min_offset) {
-      cursor.Skip();
-      continue;
-    }
-    ASSIGN_OR_RETURN(std::string_view batch, cursor.Take());
     Result<bool> full = DecodeBatchViews(batch, h, min_offset, max_bytes, out, bytes);
     if (!full.ok()) return full.status().WithContext(log_path_);
     if (*full) return true;
