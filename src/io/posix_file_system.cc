@@ -1,14 +1,15 @@
 #include "io/posix_file_system.h"
 
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstdio>
 
 namespace pinpipe::io {
 namespace {
@@ -24,18 +25,22 @@ Status PosixError(std::string_view op, const std::string& path, int err) {
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
+      : path_(std::move(path)), fd_(fd), size_(size), disk_end_(size) {}
   ~PosixWritableFile() override { Close().IgnoreError(); }
 
   Status Append(std::string_view data) override {
     if (fd_ < 0) return IOError("append to closed file " + path_);
     while (!data.empty()) {
-      ssize_t n = ::write(fd_, data.data(), data.size());
+      const uint64_t at = size_.load(std::memory_order_relaxed);
+      // Once preallocated, appends overwrite the zeros at their position (no O_APPEND).
+      ssize_t n = positional_ ? ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(at))
+                              : ::write(fd_, data.data(), data.size());
       if (n < 0) {
         if (errno == EINTR) continue;
         return PosixError("write", path_, errno);
       }
-      size_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+      size_.store(at + static_cast<uint64_t>(n), std::memory_order_relaxed);
+      disk_end_ = std::max(disk_end_, at + static_cast<uint64_t>(n));
       data.remove_prefix(static_cast<size_t>(n));
     }
     return Status::OK();
@@ -49,18 +54,53 @@ class PosixWritableFile final : public WritableFile {
 
   Status Close() override {
     if (fd_ < 0) return Status::OK();
+    Status s;
+    const uint64_t size = size_.load(std::memory_order_relaxed);
+    if (disk_end_ > size) {  // cut the preallocated zeros off, durably
+      if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+        s = PosixError("ftruncate", path_, errno);
+      } else if (::fsync(fd_) != 0) {  // a shrink is metadata: fsync, not fdatasync
+        s = PosixError("fsync", path_, errno);
+      }
+    }
     int rc = ::close(fd_);
     fd_ = -1;
-    if (rc != 0) return PosixError("close", path_, errno);
-    return Status::OK();
+    if (rc != 0 && s.ok()) s = PosixError("close", path_, errno);
+    return s;
   }
 
   uint64_t Size() const override { return size_.load(std::memory_order_relaxed); }
 
+  Status Preallocate(uint64_t end) override {
+    if (fd_ < 0) return IOError("preallocate of closed file " + path_);
+    if (end <= disk_end_) return Status::OK();
+    if (!positional_) {
+      int flags = ::fcntl(fd_, F_GETFL);
+      if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_APPEND) != 0) {
+        return PosixError("fcntl", path_, errno);
+      }
+      positional_ = true;
+    }
+    static constexpr size_t kZeros = 64 << 10;
+    static const char zeros[kZeros] = {};
+    while (disk_end_ < end) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kZeros, end - disk_end_));
+      ssize_t w = ::pwrite(fd_, zeros, n, static_cast<off_t>(disk_end_));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("write", path_, errno);
+      }
+      disk_end_ += static_cast<uint64_t>(w);
+    }
+    return Status::OK();
+  }
+
  private:
   const std::string path_;
   int fd_;
-  std::atomic<uint64_t> size_;
+  std::atomic<uint64_t> size_;  // appended bytes; read by Size() from any thread
+  uint64_t disk_end_;           // the file's length on disk: size_ plus preallocated zeros
+  bool positional_ = false;     // O_APPEND cleared: appends pwrite at size_
 };
 
 class PosixSequentialFile final : public SequentialFile {

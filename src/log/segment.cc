@@ -64,6 +64,21 @@ class BatchCursor {
   std::string_view window_;  // the loaded bytes, from window_pos_ on
 };
 
+// The end of the data in [from, end) of `file`: the position after its last byte that is not
+// zero (`from` when all are zero), read backwards a window at a time.
+Result<uint64_t> EndOfNonZero(const io::RandomAccessFile* file, uint64_t from, uint64_t end) {
+  std::string buf;
+  while (end > from) {
+    const uint64_t start = end - std::min<uint64_t>(kReadAhead, end - from);
+    RETURN_IF_ERROR(file->Read(start, end - start, &buf));
+    const size_t last = buf.find_last_not_of('\0');
+    if (last != std::string::npos) return start + last + 1;
+    if (buf.size() != end - start) return CorruptionError("segment file shorter than expected");
+    end = start;
+  }
+  return from;
+}
+
 // A `load` for BatchCursor that reads [from, end) into *buf, at least kReadAhead at a time.
 auto ReadAheadInto(const io::RandomAccessFile* file, uint64_t end, std::string* buf) {
   return [file, end, buf](uint64_t from, size_t need) -> Result<std::string_view> {
@@ -113,12 +128,14 @@ Result<std::unique_ptr<Segment>> Segment::Open(io::FileSystem* fs, const std::st
     seg->Seal().IgnoreError();  // rewrite the index cache; the scan result stands either way
     return seg;
   }
-  // The active segment: anything after the first invalid batch is an unsynced tail.
+  // The active segment: anything after the first invalid batch is an unsynced tail, or the
+  // zeros the writer preallocated (which are not counted as cut: nothing was written there).
   fs->RemoveFile(seg->index_path_).IgnoreError();
   ASSIGN_OR_RETURN(uint64_t valid, seg->Scan(file_size));
   if (valid < file_size) {
+    ASSIGN_OR_RETURN(uint64_t written, EndOfNonZero(seg->reader_.get(), valid, file_size));
     RETURN_IF_ERROR(fs->TruncateFile(seg->log_path_, valid));
-    *truncated_bytes = file_size - valid;
+    *truncated_bytes = written - valid;
   }
   ASSIGN_OR_RETURN(seg->writer_, fs->NewAppendableFile(seg->log_path_));
   if (valid < file_size) RETURN_IF_ERROR(seg->writer_->Sync());
@@ -161,6 +178,13 @@ uint64_t Segment::FindPosition(int64_t offset) const {
 
 Status Segment::Write(std::string_view batches) {
   if (writer_ == nullptr) return FailedPreconditionError("segment " + log_path_ + " is sealed");
+  const auto n = static_cast<int64_t>(batches.size());
+  mean_write_ += (n - mean_write_) / 8;
+  const uint64_t end = writer_->Size() + batches.size();
+  if (end > zero_end_ && mean_write_ < static_cast<int64_t>(kPreallocateMaxMeanWrite)) {
+    // Best effort: without the zeros the append still works, its sync just costs more.
+    if (writer_->Preallocate(end + kPreallocateBytes).ok()) zero_end_ = end + kPreallocateBytes;
+  }
   return writer_->Append(batches);
 }
 
@@ -213,17 +237,16 @@ bool Segment::LoadIndex(uint64_t file_size) {
 }
 
 Status Segment::Seal() {
+  if (writer_ != nullptr) {
+    Status s = writer_->Close();  // cuts off preallocated zeros, durably: a sealed segment
+    writer_.reset();              // is valid to its end
+    RETURN_IF_ERROR(s);
+  }
   const std::string index = EncodeIndex();
   ASSIGN_OR_RETURN(auto file, fs_->NewWritableFile(index_path_));
   RETURN_IF_ERROR(file->Append(index));
   RETURN_IF_ERROR(file->Sync());
-  RETURN_IF_ERROR(file->Close());
-  if (writer_ != nullptr) {
-    Status s = writer_->Close();
-    writer_.reset();
-    RETURN_IF_ERROR(s);
-  }
-  return Status::OK();
+  return file->Close();
 }
 
 Status Segment::ReadBatches(uint64_t position, uint64_t end, int64_t min_offset,

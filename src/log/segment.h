@@ -20,6 +20,13 @@
 namespace pinpipe::log {
 
 inline constexpr uint64_t kIndexIntervalBytes = 4096;
+// Preallocation (docs/log_format.md §2): while the writes to the active segment average less
+// than kPreallocateMaxMeanWrite (small groups: producers that wait for each answer), the
+// writer keeps up to kPreallocateBytes of zeros ahead of itself on disk, so that a group's
+// fdatasync writes its data and not the inode. Large groups gain nothing from it and would
+// write everything twice.
+inline constexpr uint64_t kPreallocateBytes = 1 << 20;
+inline constexpr uint64_t kPreallocateMaxMeanWrite = 128 << 10;
 
 class Segment {
  public:
@@ -27,8 +34,9 @@ class Segment {
   static Result<std::unique_ptr<Segment>> Create(io::FileSystem* fs, const std::string& dir,
                                                  int64_t base_offset);
   // Opens an existing segment. The active (last) one is scanned and any invalid tail is
-  // truncated away (*truncated_bytes says how much); a sealed one loads its index (or is
-  // scanned) and must be valid to its end, else kCorruption.
+  // truncated away (*truncated_bytes says how much, not counting trailing zeros: those are
+  // preallocated, never written); a sealed one loads its index (or is scanned) and must be
+  // valid to its end, else kCorruption.
   static Result<std::unique_ptr<Segment>> Open(io::FileSystem* fs, const std::string& dir,
                                                int64_t base_offset, bool active,
                                                uint64_t* truncated_bytes);
@@ -42,10 +50,12 @@ class Segment {
   uint64_t size() const { return size_; }
   int64_t max_timestamp() const { return max_timestamp_; }  // INT64_MIN when empty
 
-  // Leader only. Appends encoded batches at the end (not yet durable, not yet visible).
+  // Leader only. Appends encoded batches at the end (not yet durable, not yet visible),
+  // first preallocating zeros ahead of them when writes are small (see above).
   Status Write(std::string_view batches);
   Status Sync();
-  // Leader only. Writes and syncs the index file and closes the writer; no more writes.
+  // Leader only. Closes the writer (cutting off preallocated zeros, durably), then writes
+  // and syncs the index file; no more writes.
   Status Seal();
 
   // Partition mutex. Makes a written batch at `position` visible to readers.
@@ -87,6 +97,9 @@ class Segment {
 
   std::unique_ptr<io::RandomAccessFile> reader_;  // set once in Create/Open
   std::unique_ptr<io::WritableFile> writer_;      // active segment only; leader only
+  // Leader only: a moving mean of Write sizes, and how far the file is zero-filled.
+  int64_t mean_write_ = 0;
+  uint64_t zero_end_ = 0;
 
   // Guarded by the owning partition's mutex.
   uint64_t size_ = 0;
