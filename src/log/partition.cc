@@ -295,6 +295,7 @@ Status Partition::WriteFlight(std::unique_lock<std::mutex>& l, Flight& f) {
   f.segment = segments_.back();
   int64_t next = write_offset_;
   const uint64_t start = write_position_;
+  const bool syncs_cost = sync_ewma_micros_ >= kPreallocateMinSyncMicros;
   l.unlock();
   const int64_t now_ms = clock_->NowMicros() / 1000;
   std::string& buf = group_buf_;
@@ -334,7 +335,7 @@ Status Partition::WriteFlight(std::unique_lock<std::mutex>& l, Flight& f) {
   }
   if (status.ok() && !buf.empty()) {
     counters_->GroupCommit(f.headers.size());
-    status = f.segment->Write(buf).WithContext("partition " + name_);
+    status = f.segment->Write(buf, syncs_cost).WithContext("partition " + name_);
   }
   const size_t written = buf.size();
   if (buf.capacity() > kKeepGroupBufBytes) std::string().swap(buf);  // don't pin a rare giant

@@ -176,12 +176,13 @@ uint64_t Segment::FindPosition(int64_t offset) const {
   return it == index_.begin() ? 0 : std::prev(it)->position;
 }
 
-Status Segment::Write(std::string_view batches) {
+Status Segment::Write(std::string_view batches, bool syncs_cost) {
   if (writer_ == nullptr) return FailedPreconditionError("segment " + log_path_ + " is sealed");
   const auto n = static_cast<int64_t>(batches.size());
   mean_write_ += (n - mean_write_) / 8;
   const uint64_t end = writer_->Size() + batches.size();
-  if (end > zero_end_ && mean_write_ < static_cast<int64_t>(kPreallocateMaxMeanWrite)) {
+  if (syncs_cost && end > zero_end_ &&
+      mean_write_ < static_cast<int64_t>(kPreallocateMaxMeanWrite)) {
     // Best effort: without the zeros the append still works, its sync just costs more.
     if (writer_->Preallocate(end + kPreallocateBytes).ok()) zero_end_ = end + kPreallocateBytes;
   }

@@ -21,12 +21,14 @@ namespace pinpipe::log {
 
 inline constexpr uint64_t kIndexIntervalBytes = 4096;
 // Preallocation (docs/log_format.md §2): while the writes to the active segment average less
-// than kPreallocateMaxMeanWrite (small groups: producers that wait for each answer), the
-// writer keeps up to kPreallocateBytes of zeros ahead of itself on disk, so that a group's
-// fdatasync writes its data and not the inode. Large groups gain nothing from it and would
-// write everything twice.
+// than kPreallocateMaxMeanWrite (small groups: producers that wait for each answer) and its
+// fdatasyncs take at least kPreallocateMinSyncMicros, the writer keeps up to
+// kPreallocateBytes of zeros ahead of itself on disk, so that a group's fdatasync writes its
+// data and not the inode. Large groups, and syncs that cost nothing (`log.sync` off, tmpfs),
+// gain nothing from it: the zeros would only double what is written.
 inline constexpr uint64_t kPreallocateBytes = 1 << 20;
 inline constexpr uint64_t kPreallocateMaxMeanWrite = 128 << 10;
+inline constexpr int64_t kPreallocateMinSyncMicros = 50;
 
 class Segment {
  public:
@@ -51,8 +53,9 @@ class Segment {
   int64_t max_timestamp() const { return max_timestamp_; }  // INT64_MIN when empty
 
   // Leader only. Appends encoded batches at the end (not yet durable, not yet visible),
-  // first preallocating zeros ahead of them when writes are small (see above).
-  Status Write(std::string_view batches);
+  // first preallocating zeros ahead of them when writes are small and `syncs_cost` (the
+  // caller's recent fdatasyncs took kPreallocateMinSyncMicros or more; see above).
+  Status Write(std::string_view batches, bool syncs_cost = false);
   Status Sync();
   // Leader only. Closes the writer (cutting off preallocated zeros, durably), then writes
   // and syncs the index file; no more writes.

@@ -34,9 +34,9 @@ class SegmentPreallocTest : public ::testing::Test {
   std::string Log(const char* dir) const { return Dir(dir) + "/" + SegmentFileName(0, ".log"); }
   uint64_t DiskSize(const char* dir) { return *fs_->GetFileSize(Log(dir)); }
 
-  // One batch of `per` records of `value_size` bytes at the segment's end, written, synced
-  // and published; returns its bytes.
-  std::string Append(Segment* seg, int per, size_t value_size) {
+  // One batch of `per` records of `value_size` bytes at the segment's end, written (with
+  // `syncs_cost` for the preallocation rule), synced and published; returns its bytes.
+  std::string Append(Segment* seg, int per, size_t value_size, bool syncs_cost = true) {
     std::vector<Record> records(per);
     for (int i = 0; i < per; ++i) {
       records[i].value =
@@ -45,7 +45,7 @@ class SegmentPreallocTest : public ::testing::Test {
     std::string buf;
     EXPECT_THAT(EncodeBatch(seg->next_offset(), records, 1000, &buf), IsOk());
     const uint64_t pos = seg->size();
-    EXPECT_THAT(seg->Write(buf), IsOk());
+    EXPECT_THAT(seg->Write(buf, syncs_cost), IsOk());
     EXPECT_THAT(seg->Sync(), IsOk());
     seg->Publish(*DecodeBatchHeader(buf), pos);
     return buf;
@@ -113,7 +113,7 @@ TEST_F(SegmentPreallocTest, ATornBatchInTheZerosIsCutAndCounted) {
   std::string torn;
   ASSERT_THAT(EncodeBatch(10, records, 1000, &torn), IsOk());
   torn.resize(torn.size() / 2);  // a write the crash cut in half; the zeros follow it
-  ASSERT_THAT((*seg)->Write(torn), IsOk());
+  ASSERT_THAT((*seg)->Write(torn, /*syncs_cost=*/true), IsOk());
   CopyLog("a", "b");
   uint64_t truncated = 0;
   auto reopened = Segment::Open(fs_, Dir("b"), 0, /*active=*/true, &truncated);
@@ -121,6 +121,16 @@ TEST_F(SegmentPreallocTest, ATornBatchInTheZerosIsCutAndCounted) {
   EXPECT_EQ(truncated, torn.size());  // the half batch, not the zeros after it
   EXPECT_EQ((*reopened)->next_offset(), 10);
   ExpectRecords(**reopened, 10, 600);
+}
+
+TEST_F(SegmentPreallocTest, CheapSyncsDoNotPreallocate) {
+  auto seg = Segment::Create(fs_, Dir("a"), 0);
+  ASSERT_THAT(seg, IsOk());
+  for (int i = 0; i < 50; ++i) Append(seg->get(), 1, 600, /*syncs_cost=*/false);
+  EXPECT_EQ(DiskSize("a"), (*seg)->size());
+  Append(seg->get(), 1, 600, /*syncs_cost=*/true);  // the syncs got slow: zeros from here on
+  EXPECT_GT(DiskSize("a"), (*seg)->size());
+  ExpectRecords(**seg, 51, 600);
 }
 
 TEST_F(SegmentPreallocTest, LargeWritesStopPreallocating) {
