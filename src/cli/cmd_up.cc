@@ -33,6 +33,12 @@ Status RunUp(const Config& config, const UpFlags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   ASSIGN_OR_RETURN(auto log, OpenLog(config));
+  if (log->recovered_truncated_bytes() > 0) {
+    std::fprintf(stderr,
+                 "pinpipe up: recovery cut %llu bytes of unacknowledged writes from the end of "
+                 "the log (the last run stopped while writing; no acknowledged record is lost)\n",
+                 static_cast<unsigned long long>(log->recovered_truncated_bytes()));
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> created, EnsurePipelineTopics(*log, config));
   for (const auto& t : created) std::fprintf(stderr, "pinpipe up: created topic %s\n", t.c_str());
   log::RetentionRunner retention(log.get());
