@@ -1,6 +1,7 @@
 #include "io/fault_injection_file_system.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -42,19 +43,43 @@ class FaultWritableFile final : public WritableFile {
   Status Sync() override {
     RETURN_IF_ERROR(fs_->BeforeSync(/*is_file_sync=*/true));
     // A sync covers what was appended before it began, not what another thread appends
-    // while it runs (the log writes the next group during a sync).
+    // while it runs (the log writes the next group during a sync); and the zeros
+    // preallocated before it began.
     const uint64_t covered = base_->Size();
+    const uint64_t zeros = zero_end_.load();
     RETURN_IF_ERROR(base_->Sync());
-    fs_->OnSynced(path_, covered);
+    fs_->OnSynced(path_, covered, zeros);
     return Status::OK();
   }
-  Status Close() override { return base_->Close(); }
+  // With zeros past the data, Close cuts them off and syncs (file_system.h): a sync here, so
+  // it may fail as one, and only once it succeeds are the cut and the data durable.
+  Status Close() override {
+    if (closed_) return Status::OK();
+    closed_ = true;
+    const uint64_t size = base_->Size();
+    if (zero_end_.load() <= size) return base_->Close();
+    Status synced = fs_->BeforeSync(/*is_file_sync=*/true);
+    Status closed = base_->Close();
+    if (synced.ok() && closed.ok()) fs_->OnSynced(path_, size, size, /*cut_zeros=*/true);
+    return synced.ok() ? closed : synced;
+  }
   uint64_t Size() const override { return base_->Size(); }
+  Status Preallocate(uint64_t end) override {
+    RETURN_IF_ERROR(fs_->CheckActive());
+    RETURN_IF_ERROR(base_->Preallocate(end));
+    if (end > zero_end_.load()) {
+      zero_end_.store(end);
+      fs_->OnPreallocated();
+    }
+    return Status::OK();
+  }
 
  private:
   FaultInjectionFileSystem* const fs_;
   const std::string path_;
   const std::unique_ptr<WritableFile> base_;
+  std::atomic<uint64_t> zero_end_{0};  // how far Preallocate zero-filled (Sync reads it)
+  bool closed_ = false;
 };
 
 class FaultSequentialFile final : public SequentialFile {
@@ -139,12 +164,16 @@ void FaultInjectionFileSystem::OnWritten(const std::string& path, uint64_t new_s
   files_[Normalize(path)].size = new_size;
 }
 
-void FaultInjectionFileSystem::OnSynced(const std::string& path, uint64_t size) {
+void FaultInjectionFileSystem::OnSynced(const std::string& path, uint64_t size, uint64_t zero_end,
+                                        bool cut_zeros) {
   std::lock_guard<std::mutex> l(mu_);
   FileState& st = files_[Normalize(path)];
   st.synced = std::max(st.synced, size);
   st.size = std::max(st.size, size);
+  st.zeros_synced = cut_zeros ? 0 : std::max(st.zeros_synced, zero_end);
 }
+
+void FaultInjectionFileSystem::OnPreallocated() { preallocations_.fetch_add(1); }
 
 void FaultInjectionFileSystem::RememberPrior(const std::string& raw_path) {
   const std::string path = Normalize(raw_path);
@@ -193,14 +222,21 @@ Status FaultInjectionFileSystem::DropUnsyncedData(std::optional<uint64_t> torn_s
   for (const auto& [path, st] : files) {
     auto size = base_->GetFileSize(path);
     if (!size.ok()) continue;  // removed since
+    // The unsynced tail: the data appended since the last sync. Preallocated zeros past
+    // the data are not part of it; those that a sync covered are restored below.
+    const uint64_t end = st.zeros_synced > 0 ? std::min(*size, st.size) : *size;
     uint64_t keep = st.synced;
     uint64_t h = 0;
-    if (torn_seed && *size > st.synced) {
+    if (torn_seed && end > st.synced) {
       h = Mix(*torn_seed ^ std::hash<std::string>()(path));
       switch (h % 4) {  // none, all, or part of the unsynced tail reached the disk
         case 0: keep = st.synced; break;
-        case 1: keep = *size; break;
-        default: keep = st.synced + Mix(h ^ 1) % (*size - st.synced + 1); break;
+        case 1:
+          keep = end;
+          break;
+        default:
+          keep = st.synced + Mix(h ^ 1) % (end - st.synced + 1);
+          break;
       }
     }
     if (*size > keep) RETURN_IF_ERROR(base_->TruncateFile(path, keep));
@@ -211,6 +247,11 @@ Status FaultInjectionFileSystem::DropUnsyncedData(std::optional<uint64_t> torn_s
       data[st.synced + Mix(h) % (keep - st.synced)] ^= 0x5a;
       ASSIGN_OR_RETURN(auto file, base_->NewWritableFile(path));
       RETURN_IF_ERROR(file->Append(data));
+      RETURN_IF_ERROR(file->Close());
+    }
+    if (st.zeros_synced > keep) {  // synced zeros stay zeros where no kept data covers them
+      ASSIGN_OR_RETURN(auto file, base_->NewAppendableFile(path));
+      RETURN_IF_ERROR(file->Append(std::string(st.zeros_synced - keep, '\0')));
       RETURN_IF_ERROR(file->Close());
     }
   }
@@ -348,6 +389,7 @@ Status FaultInjectionFileSystem::TruncateFile(const std::string& path, uint64_t 
   if (it != files_.end()) {  // modelled as durable at once (the log syncs after it anyway)
     it->second.size = std::min(it->second.size, size);
     it->second.synced = std::min(it->second.synced, size);
+    it->second.zeros_synced = std::min(it->second.zeros_synced, size);
   }
   return Status::OK();
 }

@@ -4,6 +4,9 @@
 //
 // The model of durability:
 // - a file's bytes up to its last successful WritableFile::Sync survive; later bytes do not;
+// - zeros preallocated (WritableFile::Preallocate) before a successful Sync survive as zeros
+//   where no surviving data covers them; data written over them since does not survive;
+//   Close cutting them off counts as a Sync (it is one on disk);
 // - a directory entry created, removed or renamed since the last SyncDir of its directory
 //   does not survive: the name reverts to what it was (absent, or its durable contents);
 // - files the wrapper never wrote through (e.g. written before a previous "crash") count as
@@ -58,6 +61,8 @@ class FaultInjectionFileSystem final : public FileSystem {
   int64_t write_count() const { return writes_.load(); }
   int64_t file_sync_count() const { return file_syncs_.load(); }
   int64_t dir_sync_count() const { return dir_syncs_.load(); }
+  // WritableFile::Preallocate calls that zero-filled further than before.
+  int64_t preallocation_count() const { return preallocations_.load(); }
 
   // --- FileSystem --------------------------------------------------------------------------
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
@@ -82,7 +87,11 @@ class FaultInjectionFileSystem final : public FileSystem {
   Status BeforeWrite(size_t n, size_t* allowed);
   Status BeforeSync(bool is_file_sync);
   void OnWritten(const std::string& path, uint64_t new_size);
-  void OnSynced(const std::string& path, uint64_t size);
+  // A sync covered `size` bytes of data and the zeros preallocated up to `zero_end`; or
+  // (cut_zeros) Close cut the zeros off and synced.
+  void OnSynced(const std::string& path, uint64_t size, uint64_t zero_end = 0,
+                bool cut_zeros = false);
+  void OnPreallocated();
   Status CheckActive() const;
 
  private:
@@ -95,6 +104,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   struct FileState {
     uint64_t synced = 0;
     uint64_t size = 0;
+    uint64_t zeros_synced = 0;  // preallocated zeros a sync covered reach this far
   };
 
   void RememberPrior(const std::string& path) EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -109,6 +119,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   std::atomic<int64_t> writes_{0};
   std::atomic<int64_t> file_syncs_{0};
   std::atomic<int64_t> dir_syncs_{0};
+  std::atomic<int64_t> preallocations_{0};
 
   std::mutex mu_;
   std::map<std::string, FileState> files_ GUARDED_BY(mu_);         // written through us

@@ -42,7 +42,8 @@ class WritableFile {
   // extents are unchanged), which roughly halves a small fdatasync on ext4. Size() still
   // counts appended bytes only, but on disk the zeros follow them until Close() cuts them
   // off, or, after a crash, until whoever recovers the file does: such a file must be read
-  // as "data, then perhaps zeros". Default (memory, fault injection): nothing, OK.
+  // as "data, then perhaps zeros". Default: nothing, OK (posix, memory and fault injection
+  // implement it).
   virtual Status Preallocate(uint64_t end) {
     (void)end;
     return Status::OK();

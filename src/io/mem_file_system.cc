@@ -1,6 +1,7 @@
 #include "io/mem_file_system.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "base/clock.h"
 
@@ -29,12 +30,21 @@ Status NoSuchFile(std::string_view op, const std::string& path) {
 
 class MemWritableFile final : public WritableFile {
  public:
-  explicit MemWritableFile(std::shared_ptr<Data> data) : data_(std::move(data)) {}
+  explicit MemWritableFile(std::shared_ptr<Data> data) : data_(std::move(data)) {
+    std::lock_guard<std::mutex> l(data_->mu);
+    size_.store(data_->bytes.size());
+  }
 
+  // Appends at Size(): over preallocated zeros first, then at the end of the bytes.
   Status Append(std::string_view bytes) override {
     if (closed_) return IOError("append to a closed file");
     std::lock_guard<std::mutex> l(data_->mu);
-    data_->bytes.append(bytes);
+    std::string& b = data_->bytes;
+    const size_t at = size_.load();
+    const size_t over = std::min(bytes.size(), b.size() - at);
+    b.replace(at, over, bytes.substr(0, over));
+    b.append(bytes.substr(over));
+    size_.store(at + bytes.size());
     data_->mtime_ms = NowMs();
     return Status::OK();
   }
@@ -43,16 +53,23 @@ class MemWritableFile final : public WritableFile {
     return Status::OK();
   }
   Status Close() override {
+    if (closed_) return Status::OK();
     closed_ = true;
+    std::lock_guard<std::mutex> l(data_->mu);
+    if (data_->bytes.size() > size_.load()) data_->bytes.resize(size_.load());
     return Status::OK();
   }
-  uint64_t Size() const override {
+  uint64_t Size() const override { return size_.load(); }
+  Status Preallocate(uint64_t end) override {
+    if (closed_) return IOError("preallocate of a closed file");
     std::lock_guard<std::mutex> l(data_->mu);
-    return data_->bytes.size();
+    if (data_->bytes.size() < end) data_->bytes.resize(end, '\0');
+    return Status::OK();
   }
 
  private:
   const std::shared_ptr<Data> data_;
+  std::atomic<uint64_t> size_;  // appended bytes; the zeros of Preallocate may follow them
   bool closed_ = false;
 };
 

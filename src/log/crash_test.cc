@@ -56,11 +56,13 @@ struct Coverage {
   int cases_with_lost_unacked = 0;
   int64_t acked_appends = 0;
   uint64_t overlapped_syncs = 0;  // pipelined group commits: syncs that overlapped another
+  int cases_with_preallocation = 0;  // segments zero-filled ahead (slow syncs, small groups)
 };
 
 // `async`: each thread queues its appends with AppendAsync without waiting (as the HTTP
 // server does), and syncs are slowed, so several groups of a partition are in their sync at
-// once (pipelined group commit) when the power goes.
+// once (pipelined group commit) when the power goes, and segments are preallocated (slow
+// syncs, small groups), so the power also goes while groups overwrite zeros.
 void RunCase(uint64_t seed, bool async, Coverage* coverage) {
   SCOPED_TRACE("seed " + std::to_string(seed) + (async ? " async" : ""));
   std::mt19937_64 rng(seed);
@@ -144,6 +146,7 @@ void RunCase(uint64_t seed, bool async, Coverage* coverage) {
       async_cv.wait(l, [&] { return async_pending == 0; });
     }
     coverage->overlapped_syncs += log->stats().overlapped_syncs;
+    if (fs.preallocation_count() > 0) coverage->cases_with_preallocation++;
     fs.SetActive(false);  // power off before the log object goes away
     fs.SetSyncDelayMicros(0);
   }
@@ -221,18 +224,22 @@ void RunCases(uint64_t cases, bool async) {
     RunCase(seed, async, &coverage);
     if (::testing::Test::HasFatalFailure()) return;
   }
-  std::printf("crash cases %llu%s: acked appends %lld, torn tail cut in %d, unacked but "
-              "visible in %d, unacked lost in %d, overlapped syncs %llu\n",
-              static_cast<unsigned long long>(cases), async ? " (async)" : "",
-              static_cast<long long>(coverage.acked_appends), coverage.cases_with_torn_tail_cut,
-              coverage.cases_with_unacked_visible, coverage.cases_with_lost_unacked,
-              static_cast<unsigned long long>(coverage.overlapped_syncs));
+  std::printf(
+      "crash cases %llu%s: acked appends %lld, torn tail cut in %d, unacked but "
+      "visible in %d, unacked lost in %d, overlapped syncs %llu, preallocated in %d\n",
+      static_cast<unsigned long long>(cases), async ? " (async)" : "",
+      static_cast<long long>(coverage.acked_appends), coverage.cases_with_torn_tail_cut,
+      coverage.cases_with_unacked_visible, coverage.cases_with_lost_unacked,
+      static_cast<unsigned long long>(coverage.overlapped_syncs),
+      coverage.cases_with_preallocation);
   // The cases must actually reach the interesting states.
   EXPECT_GT(coverage.cases_with_torn_tail_cut, 0);
   EXPECT_GT(coverage.cases_with_unacked_visible, 0);
   EXPECT_GT(coverage.cases_with_lost_unacked, 0);
   if (async) {
     EXPECT_GT(coverage.overlapped_syncs, 0u) << "no group commits were pipelined";
+    EXPECT_GT(coverage.cases_with_preallocation, static_cast<int>(cases) / 5)
+        << "segments were not preallocated";
   }
 }
 
