@@ -40,6 +40,52 @@ TEST_F(FaultFsTest, DropKeepsSyncedBytesOnly) {
   EXPECT_EQ(Read("/d/a"), "synced|");
 }
 
+// Preallocated zeros a sync covered survive as zeros; data written over them since does not.
+TEST_F(FaultFsTest, SyncedZerosComeBackAsZerosAndUnsyncedOnesVanish) {
+  auto f = fs_.NewWritableFile("/d/a");
+  ASSERT_THAT(f, IsOk());
+  ASSERT_THAT(fs_.SyncDir("/d"), IsOk());
+  ASSERT_THAT((*f)->Append("data|"), IsOk());
+  ASSERT_THAT((*f)->Preallocate(20), IsOk());
+  ASSERT_THAT((*f)->Sync(), IsOk());
+  ASSERT_THAT((*f)->Append("lost"), IsOk());   // over the zeros, unsynced
+  ASSERT_THAT((*f)->Preallocate(40), IsOk());  // further zeros, unsynced
+  EXPECT_EQ(Read("/d/a"), "data|lost" + std::string(31, '\0'));
+  EXPECT_EQ(fs_.preallocation_count(), 2);
+  f->reset();
+  ASSERT_THAT(fs_.DropUnsyncedData(), IsOk());
+  EXPECT_EQ(Read("/d/a"), "data|" + std::string(15, '\0'));
+}
+
+TEST_F(FaultFsTest, CloseCutsPreallocatedZerosAsASync) {
+  auto f = fs_.NewWritableFile("/d/a");
+  ASSERT_THAT(f, IsOk());
+  ASSERT_THAT(fs_.SyncDir("/d"), IsOk());
+  ASSERT_THAT((*f)->Append("x"), IsOk());
+  ASSERT_THAT((*f)->Preallocate(10), IsOk());
+  ASSERT_THAT((*f)->Sync(), IsOk());
+  ASSERT_THAT((*f)->Append("y"), IsOk());
+  const int64_t syncs = fs_.file_sync_count();
+  ASSERT_THAT((*f)->Close(), IsOk());
+  EXPECT_EQ(fs_.file_sync_count(), syncs + 1);
+  ASSERT_THAT(fs_.DropUnsyncedData(), IsOk());
+  EXPECT_EQ(Read("/d/a"), "xy");
+}
+
+TEST_F(FaultFsTest, ACloseWhoseSyncFailsLeavesTheLastSyncedState) {
+  auto f = fs_.NewWritableFile("/d/a");
+  ASSERT_THAT(f, IsOk());
+  ASSERT_THAT(fs_.SyncDir("/d"), IsOk());
+  ASSERT_THAT((*f)->Append("x"), IsOk());
+  ASSERT_THAT((*f)->Preallocate(4), IsOk());
+  ASSERT_THAT((*f)->Sync(), IsOk());
+  ASSERT_THAT((*f)->Append("y"), IsOk());
+  fs_.FailNthSync(1);
+  EXPECT_THAT((*f)->Close(), StatusIs(StatusCode::kIOError));
+  ASSERT_THAT(fs_.DropUnsyncedData(), IsOk());
+  EXPECT_EQ(Read("/d/a"), std::string("x\0\0\0", 4));
+}
+
 TEST_F(FaultFsTest, NewFileWithoutDirSyncVanishes) {
   auto f = fs_.NewWritableFile("/d/a");
   ASSERT_THAT(f, IsOk());
