@@ -59,7 +59,8 @@ class PosixWritableFile final : public WritableFile {
     if (disk_end_ > size) {  // cut the preallocated zeros off, durably
       if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
         s = PosixError("ftruncate", path_, errno);
-      } else if (::fsync(fd_) != 0) {  // a shrink is metadata: fsync, not fdatasync
+      } else if (::fsync(fd_) != 0) {  // the cut must be durable (fdatasync would do on
+                                       // Linux, which flushes size changes; fsync is plain)
         s = PosixError("fsync", path_, errno);
       }
     }

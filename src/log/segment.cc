@@ -133,7 +133,8 @@ Result<std::unique_ptr<Segment>> Segment::Open(io::FileSystem* fs, const std::st
   fs->RemoveFile(seg->index_path_).IgnoreError();
   ASSIGN_OR_RETURN(uint64_t valid, seg->Scan(file_size));
   if (valid < file_size) {
-    ASSIGN_OR_RETURN(uint64_t written, EndOfNonZero(seg->reader_.get(), valid, file_size));
+    // Only a statistic: if the tail cannot be read, all of it counts as cut.
+    const uint64_t written = EndOfNonZero(seg->reader_.get(), valid, file_size).value_or(file_size);
     RETURN_IF_ERROR(fs->TruncateFile(seg->log_path_, valid));
     *truncated_bytes = written - valid;
   }

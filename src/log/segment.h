@@ -100,8 +100,9 @@ class Segment {
 
   std::unique_ptr<io::RandomAccessFile> reader_;  // set once in Create/Open
   std::unique_ptr<io::WritableFile> writer_;      // active segment only; leader only
-  // Leader only: a moving mean of Write sizes, and how far the file is zero-filled.
-  int64_t mean_write_ = 0;
+  // Leader only: a moving mean of Write sizes (starting at the limit, so that a segment's
+  // first writes preallocate only if they are small), and how far the file is zero-filled.
+  int64_t mean_write_ = kPreallocateMaxMeanWrite;
   uint64_t zero_end_ = 0;
 
   // Guarded by the owning partition's mutex.

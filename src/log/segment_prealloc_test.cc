@@ -137,7 +137,7 @@ TEST_F(SegmentPreallocTest, LargeWritesStopPreallocating) {
   auto seg = Segment::Create(fs_, Dir("a"), 0);
   ASSERT_THAT(seg, IsOk());
   for (int i = 0; i < 12; ++i) Append(seg->get(), 300, 1000);  // ~300 KB each, 3.6 MB
-  // The first writes (the mean still small) zero-filled 1 MiB ahead; the later ones append.
+  // Not even the first write zero-fills: the mean starts at the limit and only rises.
   EXPECT_THAT(fs_->GetFileSize(Log("a")), IsOkAndHolds((*seg)->size()));
   ExpectRecords(**seg, 3600, 1000);
 }
