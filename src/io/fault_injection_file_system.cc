@@ -64,14 +64,19 @@ class FaultWritableFile final : public WritableFile {
     return synced.ok() ? closed : synced;
   }
   uint64_t Size() const override { return base_->Size(); }
+  // A write of zeros: FailNthWrite may fail it, after zero-filling half the way.
   Status Preallocate(uint64_t end) override {
-    RETURN_IF_ERROR(fs_->CheckActive());
-    RETURN_IF_ERROR(base_->Preallocate(end));
-    if (end > zero_end_.load()) {
-      zero_end_.store(end);
+    const uint64_t from = std::max(zero_end_.load(), base_->Size());
+    if (end <= from) return Status::OK();
+    size_t allowed = static_cast<size_t>(end - from);
+    Status s = fs_->BeforeWrite(allowed, &allowed);
+    const uint64_t reached = s.ok() ? end : from + allowed;
+    if (reached > from) {
+      RETURN_IF_ERROR(base_->Preallocate(reached));
+      zero_end_.store(reached);
       fs_->OnPreallocated();
     }
-    return Status::OK();
+    return s;
   }
 
  private:

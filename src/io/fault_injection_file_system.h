@@ -15,7 +15,8 @@
 // handles from before should be destroyed first (SetActive(false) makes them inert).
 //
 // Fault points: FailNthWrite / FailNthSync make the Nth later call fail with kIOError (a
-// failing write first writes half its bytes, like a torn write); SetActive(false) makes
+// failing write first writes half its bytes, like a torn write; Preallocate counts as a
+// write of its zeros); SetActive(false) makes
 // every operation fail with kIOError ("the machine is off").
 //
 // Thread-safety: as FileSystem; the control methods may be called from any thread.

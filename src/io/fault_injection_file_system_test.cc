@@ -181,6 +181,18 @@ TEST_F(FaultFsTest, FailNthWriteWritesHalfAndFails) {
   EXPECT_EQ(fs_.write_count(), 3);
 }
 
+TEST_F(FaultFsTest, FailNthWriteFailsAPreallocationHalfWay) {
+  auto f = fs_.NewWritableFile("/d/a");
+  ASSERT_THAT(f, IsOk());
+  ASSERT_THAT((*f)->Append("xy"), IsOk());
+  fs_.FailNthWrite(1);
+  EXPECT_THAT((*f)->Preallocate(12), StatusIs(StatusCode::kIOError, HasSubstr("injected")));
+  EXPECT_EQ(Read("/d/a"), "xy" + std::string(5, '\0'));
+  EXPECT_THAT((*f)->Preallocate(12), IsOk());  // one-shot
+  EXPECT_EQ(Read("/d/a"), "xy" + std::string(10, '\0'));
+  EXPECT_EQ(fs_.write_count(), 3);
+}
+
 TEST_F(FaultFsTest, FailNthSyncDoesNotMakeDataDurable) {
   auto f = fs_.NewWritableFile("/d/a");
   ASSERT_THAT(f, IsOk());

@@ -41,6 +41,7 @@ class MemWritableFile final : public WritableFile {
     std::lock_guard<std::mutex> l(data_->mu);
     std::string& b = data_->bytes;
     const size_t at = size_.load();
+    if (b.size() < at) b.resize(at, '\0');  // truncated under the writer: a hole, as on disk
     const size_t over = std::min(bytes.size(), b.size() - at);
     b.replace(at, over, bytes.substr(0, over));
     b.append(bytes.substr(over));
@@ -56,7 +57,7 @@ class MemWritableFile final : public WritableFile {
     if (closed_) return Status::OK();
     closed_ = true;
     std::lock_guard<std::mutex> l(data_->mu);
-    if (data_->bytes.size() > size_.load()) data_->bytes.resize(size_.load());
+    if (preallocated_ && data_->bytes.size() > size_.load()) data_->bytes.resize(size_.load());
     return Status::OK();
   }
   uint64_t Size() const override { return size_.load(); }
@@ -64,6 +65,7 @@ class MemWritableFile final : public WritableFile {
     if (closed_) return IOError("preallocate of a closed file");
     std::lock_guard<std::mutex> l(data_->mu);
     if (data_->bytes.size() < end) data_->bytes.resize(end, '\0');
+    preallocated_ = true;
     return Status::OK();
   }
 
@@ -71,6 +73,7 @@ class MemWritableFile final : public WritableFile {
   const std::shared_ptr<Data> data_;
   std::atomic<uint64_t> size_;  // appended bytes; the zeros of Preallocate may follow them
   bool closed_ = false;
+  bool preallocated_ = false;  // Close cuts the file back to size_ only then (as posix)
 };
 
 class MemSequentialFile final : public SequentialFile {

@@ -95,6 +95,9 @@ void RunCase(uint64_t seed, bool async, Coverage* coverage) {
     ASSERT_THAT(opened, IsOk());
     EmbeddedTopicLog* log = opened->get();
     if (async) fs.SetSyncDelayMicros(50 + static_cast<int64_t>(rng() % 400));
+    // A quarter of the blocking cases get syncs slow enough for segments to preallocate
+    // (one sync at a time, the default), the rest instant ones.
+    if (!async && rng() % 4 == 0) fs.SetSyncDelayMicros(60);
     if (kind == 0) fs.FailNthWrite(fail_at);
     if (kind == 1) fs.FailNthSync(fail_at);
     std::vector<std::thread> workers;
@@ -238,9 +241,9 @@ void RunCases(uint64_t cases, bool async) {
   EXPECT_GT(coverage.cases_with_lost_unacked, 0);
   if (async) {
     EXPECT_GT(coverage.overlapped_syncs, 0u) << "no group commits were pipelined";
-    EXPECT_GT(coverage.cases_with_preallocation, static_cast<int>(cases) / 5)
-        << "segments were not preallocated";
   }
+  EXPECT_GT(coverage.cases_with_preallocation, static_cast<int>(cases) / (async ? 5 : 20))
+      << "segments were not preallocated";
 }
 
 TEST(CrashTest, AcknowledgedRecordsSurviveRandomPowerLoss) { RunCases(2000, /*async=*/false); }
