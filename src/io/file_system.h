@@ -43,7 +43,7 @@ class WritableFile {
   // counts appended bytes only, but on disk the zeros follow them until Close() cuts them
   // off, or, after a crash, until whoever recovers the file does: such a file must be read
   // as "data, then perhaps zeros". Default: nothing, OK (posix, memory and fault injection
-  // implement it).
+  // implement it; posix does nothing on copy-on-write file systems, where it cannot help).
   virtual Status Preallocate(uint64_t end) {
     (void)end;
     return Status::OK();

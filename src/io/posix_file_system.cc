@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 namespace pinpipe::io {
@@ -74,7 +75,7 @@ class PosixWritableFile final : public WritableFile {
 
   Status Preallocate(uint64_t end) override {
     if (fd_ < 0) return IOError("preallocate of closed file " + path_);
-    if (end <= disk_end_) return Status::OK();
+    if (end <= disk_end_ || CopiesOnWrite()) return Status::OK();
     if (!positional_) {
       int flags = ::fcntl(fd_, F_GETFL);
       if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_APPEND) != 0) {
@@ -102,6 +103,19 @@ class PosixWritableFile final : public WritableFile {
   std::atomic<uint64_t> size_;  // appended bytes; read by Size() from any thread
   uint64_t disk_end_;           // the file's length on disk: size_ plus preallocated zeros
   bool positional_ = false;     // O_APPEND cleared: appends pwrite at size_
+  int cow_ = -1;                // CopiesOnWrite() once known: 0 or 1
+
+  // On a copy-on-write file system (btrfs, ZFS, bcachefs) an overwrite allocates new
+  // blocks like an append, so zeros ahead would only double the writes: Preallocate skips.
+  bool CopiesOnWrite() {
+    if (cow_ < 0) {
+      struct statfs st;
+      cow_ = ::fstatfs(fd_, &st) == 0 &&
+             (st.f_type == 0x9123683e /* btrfs */ || st.f_type == 0x2fc12fc1 /* zfs */ ||
+              st.f_type == static_cast<decltype(st.f_type)>(0xca451a4e) /* bcachefs */);
+    }
+    return cow_ == 1;
+  }
 };
 
 class PosixSequentialFile final : public SequentialFile {
