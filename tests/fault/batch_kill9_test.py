@@ -18,7 +18,9 @@ were killed. Where each kill landed is read from the lake afterwards and printed
   - during the analyses: an analysis_* table committed.
 Random pauses alone hit the window between a cleaned table's Parquet file and its commit in
 0-2 of 20 kills, so the runs set PINPIPE_BATCH_PAUSE_BEFORE_COMMIT_MS (batch/batch_job.h) to
-PAUSE_MS, which puts roughly a third of the kills there; the test fails if none lands there.
+PAUSE_MS, which puts roughly a third of the kills there (fewer on a loaded machine, where
+listing and reading take longer); if none of the KILLS kills lands there, the cycles go on
+until one does, up to 3 * KILLS kills, and the test fails if none ever does.
 Then a last run without a kill, and every table is compared (`pinpipe query --format csv`,
 rows sorted) with the clean run's; the cleaned tables must hold one row per `ind`.
 
@@ -202,8 +204,10 @@ class BatchKill9Test(unittest.TestCase):
 
         counts = {p: 0 for p in PHASES}
         kills, finished, cycle = 0, 0, 0
-        while kills < KILLS:
-            self.assertLess(cycle, 5 * KILLS, f"only {kills} of {KILLS} runs were killed")
+        # The window between Parquet and commit is short (on s3rver especially): if KILLS
+        # kills missed it, carry on, up to 3 * KILLS, rather than pass without covering it.
+        while kills < KILLS or (counts[PHASES[1]] == 0 and kills < 3 * KILLS):
+            self.assertLess(cycle, 15 * KILLS, f"only {kills} of {KILLS} runs were killed")
             if cycle < len(self.slices):
                 self.land(lake, self.slices[cycle])
             cycle += 1
