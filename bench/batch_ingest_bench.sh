@@ -13,14 +13,18 @@
 # baseline and if build/release/bench/libfsync_noop.so is built, a ceiling run: the same load
 # with fsync and fdatasync made no-ops by LD_PRELOAD (not durable), the most the durable run
 # could reach if durability were free (so the part of the gap to the disk that is CPU, not the
-# disk), compared with the same baselines. The decode comparison comes last.
+# disk), compared with the same baselines. Between the durable run and the second baseline,
+# if build/release/bench/floor_server is built, the floor server (bench/floor_server.c) under
+# the same load: a C server that only writes each body, fdatasyncs (group commit) and answers,
+# no JSON: what answering after fdatasync leaves of the disk's bandwidth on this machine
+# (its MB/s counts the record bytes of the bodies it stored). The decode comparison comes last.
 #
 #   bench/batch_ingest_bench.sh
 # Env: PINPIPE_BINARY (default build/release/pinpipe), DURATION (10s), CONNECTIONS (64),
 #      THREADS (2), BENCH_DIR (/tmp), BENCH_VERBOSE=1, BASELINE_MB (512, per baseline run),
 #      PINPIPE_API_IO_THREADS / PINPIPE_API_HANDLER_THREADS (the server's knobs),
 #      BENCH_SERVICES=1 (keep the sink and scheduler of `pinpipe up` running),
-#      CEILING=0 (skip the run without fdatasync).
+#      CEILING=0 (skip the run without fdatasync), FLOOR=0 (skip the floor server).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 # The produce path alone: `pinpipe up` also runs the S3 sink (flush_size 1: one object per
@@ -184,6 +188,26 @@ PY
 run_pinpipe pinpipe
 bench_settle
 
+floor_bin=$(dirname "$pinpipe_bin")/bench/floor_server
+if [[ ${FLOOR:-1} != 0 && -x $floor_bin ]]; then
+  bench_start_floor "$bench_work/floor.log"
+  bench_wrk "http://127.0.0.1:$floor_port/" "$bench_work/batch.lua"
+  bench_stop_floor
+  secs=$(awk '/requests in/ {sub(/s,$/, "", $4); print $4}' "$bench_work/wrk.out")
+  python3 - "$(cat "$bench_work/sizes")" "$secs" "$wrk_requests" "$wrk_non2xx" "$bench_work/summary" <<'PY'
+import sys
+sizes = [float(kv.split("=")[1]) for kv in sys.argv[1].split()]
+secs, requests, non2xx = (float(x) for x in sys.argv[2:5])
+# wrk cycles through the bodies, as many of each table: a request stores 100 mean records.
+mb_s = (requests - non2xx) * 100 * sum(sizes) / len(sizes) / secs / 1e6
+label = "floor server (write + fdatasync + answer, no JSON)"
+print(f"{label}: {requests / secs:.0f} req/s x 100 records, {mb_s:.1f} MB/s of record bytes")
+with open(sys.argv[5], "a") as f:
+    f.write(f"{label} {mb_s:.1f}\n")
+PY
+  bench_settle
+fi
+
 read -r disk2 n2 s2 <<<"$(disk_baseline)"
 echo "disk baseline again after the run                   : $disk2 MB/s ($n2 MiB in $s2 s)"
 
@@ -202,6 +226,8 @@ for line in open(sys.argv[3]):
     mb_s = float(mb_s)
     if label == "pinpipe":
         print(f"pinpipe/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s sequential write+fdatasync; target >= 0.6)")
+    elif label.startswith("floor"):
+        print(f"floor/disk   = {mb_s / disk:.2f}  ({label}: {mb_s:.1f} vs {disk:.1f} MB/s; no target: what answering after fdatasync leaves here)")
     else:
         print(f"{label}/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s, the baselines around the durable run; no target: it bounds the durable run)")
 PY

@@ -8,6 +8,7 @@
 #   bench_wrk URL LUA            # -> $wrk_rps, $wrk_requests, $wrk_non2xx, $wrk_errors,
 #                                #    $wrk_cpu_seconds (wrk's own CPU, user + system)
 #   bench_cpu_seconds PID        # CPU a process and its children have used so far
+#   bench_start_floor FILE [--no-sync]  # -> $floor_port, $floor_pid ($floor_bin: its path)
 # Only 127.0.0.1 is ever used.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -101,6 +102,23 @@ bench_start_pinpipe() {
   pinpipe_pid=$!
   bench_pids+=($pinpipe_pid)
   bench_wait_http "http://127.0.0.1:$pinpipe_port/healthz"
+}
+
+# The floor server (bench/floor_server.c) on a fresh log file; extra args go to it
+# (--no-sync). Expects $floor_bin. -> $floor_port, $floor_pid.
+bench_start_floor() {  # log_file [--no-sync]
+  floor_port=$(bench_free_port)
+  floor_log=$1
+  "$floor_bin" "$floor_port" "$@" 2>"$1.stderr" &
+  floor_pid=$!
+  bench_pids+=($floor_pid)
+  bench_wait_http "http://127.0.0.1:$floor_port/"
+}
+
+bench_stop_floor() {
+  kill "$floor_pid" 2>/dev/null || true
+  wait "$floor_pid" 2>/dev/null || true
+  rm -f "$floor_log"
 }
 
 # Between two timed phases that write: lets the disk finish what the first one left, so a

@@ -9,6 +9,10 @@
 # build/release/bench/libfsync_noop.so is built, a ceiling run: pinpipe with fsync and
 # fdatasync made no-ops by LD_PRELOAD (not durable), which shows how far the durable path
 # could go if durability were free, and so how much of the gap to nginx is the request path.
+# And, if build/release/bench/floor_server is built, the floor server (bench/floor_server.c):
+# a C server that only writes each body, fdatasyncs (group commit) and answers, durable and
+# then without fdatasync. Its durable ratio is what answering after fdatasync leaves of
+# nginx's rate on this machine, whatever the request path costs.
 #
 #   bench/ingest_bench.sh [--sweep]
 # Env: PINPIPE_BINARY (default build/release/pinpipe), DURATION (10s), CONNECTIONS (64),
@@ -16,7 +20,7 @@
 #      PINPIPE_API_IO_THREADS / PINPIPE_API_HANDLER_THREADS (the server's knobs; default its own),
 #      SWEEP="io:handlers ..." (the settings --sweep tries; default below),
 #      BENCH_SERVICES=1 (keep the sink and scheduler of `pinpipe up` running),
-#      CEILING=0 (skip the run without fdatasync).
+#      CEILING=0 (skip the run without fdatasync), FLOOR=0 (skip the floor server).
 # --sweep runs pinpipe once per setting (fresh data dir each) between two nginx runs.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -111,14 +115,31 @@ run_pinpipe() {
   results+=("$wrk_rps ${rss%% *} $label")
 }
 
+run_floor() {  # [--no-sync]
+  local label="floor server, durable" cpu0 cpu
+  [[ ${1:-} == --no-sync ]] && label="floor server, no fdatasync"
+  bench_start_floor "$bench_work/floor.log" "$@"
+  cpu0=$(bench_cpu_seconds "$floor_pid")
+  bench_wrk "http://127.0.0.1:$floor_port/topics/$user.pin" "$bench_work/post.lua"
+  cpu=$(cpu_per_request "$cpu0" "$(bench_cpu_seconds "$floor_pid")")
+  bench_stop_floor
+  printf '%-26s: %8.0f req/s  p50 %s p99 %s  non-2xx %s %s; CPU per request: server %s us, wrk %s us\n' \
+    "$label" "$wrk_rps" "$wrk_p50" "$wrk_p99" "$wrk_non2xx" "$wrk_errors" "${cpu% *}" "${cpu#* }"
+  floors+=("$wrk_rps $label")
+}
+
 nginx_runs=()
 results=()
+floors=()
 run_nginx
 if [[ -z $sweep ]]; then
   run_pinpipe ""
+  floor_bin=$(dirname "$pinpipe_bin")/bench/floor_server
+  [[ ${FLOOR:-1} != 0 && -x $floor_bin ]] && run_floor
   preload=$(dirname "$pinpipe_bin")/bench/libfsync_noop.so
   if [[ ${CEILING:-1} != 0 && -f $preload ]]; then
     bench_preload=$preload run_pinpipe "" "; no fdatasync: NOT durable, the ceiling"
+    [[ ${FLOOR:-1} != 0 && -x $floor_bin ]] && run_floor --no-sync
     run_nginx  # nginx before and after: the mean is the baseline of both runs
   fi
 else
@@ -137,4 +158,10 @@ for r in "${results[@]}"; do
   fi
   printf 'pinpipe/nginx = %s  (%s: %.0f vs %.0f req/s; target >= 0.8)   peak RSS %s MB (target <= 150)\n' \
     "$(bench_ratio "$rps" "$nginx_mean")" "$label" "$rps" "$nginx_mean" "$hwm"
+done
+for f in "${floors[@]}"; do
+  read -r rps label <<<"$f"
+  printf 'floor/nginx   = %s  (%s: %.0f vs %.0f req/s; no target: what a server doing nothing but %s reaches here)\n' \
+    "$(bench_ratio "$rps" "$nginx_mean")" "$label" "$rps" "$nginx_mean" \
+    "$([[ $label == *durable ]] && echo "write + fdatasync + answer" || echo "write + answer")"
 done
