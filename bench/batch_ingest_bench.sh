@@ -221,6 +221,10 @@ fi
 python3 - "$disk1" "$disk2" "$bench_work/summary" <<'PY'
 import sys
 disk = (float(sys.argv[1]) + float(sys.argv[2])) / 2
+rates = {}
+for line in open(sys.argv[3]):
+    label, mb_s = line.rsplit(" ", 1)
+    rates[label] = float(mb_s)
 for line in open(sys.argv[3]):
     label, mb_s = line.rsplit(" ", 1)
     mb_s = float(mb_s)
@@ -230,6 +234,9 @@ for line in open(sys.argv[3]):
         print(f"floor/disk   = {mb_s / disk:.2f}  ({label}: {mb_s:.1f} vs {disk:.1f} MB/s; no target: what answering after fdatasync leaves here)")
     else:
         print(f"{label}/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s, the baselines around the durable run; no target: it bounds the durable run)")
+floor = next((v for k, v in rates.items() if k.startswith("floor")), None)
+if floor and "pinpipe" in rates:
+    print(f"pinpipe/floor = {rates['pinpipe'] / floor:.2f}  (durable, both: {rates['pinpipe']:.1f} vs {floor:.1f} MB/s)")
 PY
 
 decode_bin=$(dirname "$pinpipe_bin")/bench/decode_bench

@@ -8,13 +8,13 @@
 //
 // Shape, each part the cheapest known for it:
 //   - one epoll thread, edge-triggered, one recv per readiness (as nginx does);
-//   - group commit: bodies that arrive while a sync runs form the next group, handed to the
-//     sync thread as soon as it is free (one group in flight: on this kind of disk, flushes
-//     do not overlap, see docs/performance.md);
+//   - group commit: bodies that arrive while a sync runs form the next group, which the sync
+//     thread takes as soon as its fdatasync returns (one group in flight: on this kind of
+//     disk, flushes do not overlap, see docs/performance.md);
 //   - the sync thread pwrites a group and fdatasyncs; small groups overwrite zeros written
 //     ahead of them (1 MiB at a time), so the sync changes no file size or block map, as
 //     pinpipe's preallocated segments do;
-//   - answers go out, one send per request, when the group's sync returns.
+//   - the epoll thread answers a synced group, one send per request, while the next syncs.
 // With --no-sync it answers after the pwrite: the same server with durability free.
 //
 // If this server cannot reach a target on a machine, no design of pinpipe's shape (answer
@@ -72,18 +72,22 @@ typedef struct {
   int count;
 } Group;
 
+typedef struct {
+  Waiter* waiters;
+  int count, capacity;
+} Answers;
+
 static Conn* conns[kMaxFds];
 static uint32_t next_generation = 1;
 static int epoll_fd, done_fd, log_fd, sync_enabled = 1;
 
-// The group being filled (epoll thread only) and the one being synced (owned by the sync
-// thread from hand-over until it signals done_fd; then by the epoll thread again).
-static Group filling, syncing;
-static int sync_busy;  // epoll thread only
-
+// Bodies move incoming (epoll thread, one batch of events) -> filling (under mutex) ->
+// syncing (sync thread); the synced group's waiters move to answers (under mutex) and then
+// to answering (epoll thread), which sends.
+static Group incoming, filling, syncing;
+static Answers answers, answering;
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static int sync_requested;  // under mutex
 
 static void Die(const char* what) {
   perror(what);
@@ -103,14 +107,20 @@ static void WriteAll(const char* bytes, size_t len, off_t at) {
   }
 }
 
+static void Swap(Group* a, Group* b) {
+  Group t = *a;
+  *a = *b;
+  *b = t;
+}
+
 static void* SyncThread(void* unused) {
   (void)unused;
   static const char zeros[kZeroChunk];
   off_t end = 0, zeros_end = 0;
   for (;;) {
     pthread_mutex_lock(&mutex);
-    while (!sync_requested) pthread_cond_wait(&wake, &mutex);
-    sync_requested = 0;
+    while (filling.count == 0) pthread_cond_wait(&wake, &mutex);
+    Swap(&filling, &syncing);
     pthread_mutex_unlock(&mutex);
     if (sync_enabled && syncing.len < kSmallGroup && end + (off_t)syncing.len > zeros_end) {
       WriteAll(zeros, sizeof zeros, zeros_end > end ? zeros_end : end);
@@ -119,33 +129,59 @@ static void* SyncThread(void* unused) {
     WriteAll(syncing.bytes, syncing.len, end);
     end += (off_t)syncing.len;
     if (sync_enabled && fdatasync(log_fd) != 0) Die("floor_server: fdatasync");
+    pthread_mutex_lock(&mutex);
+    if (answers.count + syncing.count > answers.capacity) {
+      answers.capacity = 2 * (answers.count + syncing.count);
+      answers.waiters = realloc(answers.waiters, sizeof(Waiter) * (size_t)answers.capacity);
+      if (answers.waiters == NULL) Die("floor_server: realloc");
+    }
+    memcpy(answers.waiters + answers.count, syncing.waiters,
+           sizeof(Waiter) * (size_t)syncing.count);
+    answers.count += syncing.count;
+    pthread_mutex_unlock(&mutex);
+    syncing.len = 0;
+    syncing.count = 0;
     uint64_t one = 1;
     if (write(done_fd, &one, sizeof one) != sizeof one) Die("floor_server: eventfd");
   }
   return NULL;
 }
 
+// End of a batch of events: what came in joins the group the sync thread takes next.
 static void HandOver(void) {
-  if (sync_busy || filling.count == 0) return;
-  Group t = syncing;
-  syncing = filling;
-  filling = t;
-  filling.len = 0;
-  filling.count = 0;
-  sync_busy = 1;
+  if (incoming.count == 0) return;
   pthread_mutex_lock(&mutex);
-  sync_requested = 1;
+  if (filling.count == 0) {
+    Swap(&incoming, &filling);
+  } else if (filling.len + incoming.len <= kGroupBytes &&
+             filling.count + incoming.count <= kMaxGroup) {
+    memcpy(filling.bytes + filling.len, incoming.bytes, incoming.len);
+    memcpy(filling.waiters + filling.count, incoming.waiters,
+           sizeof(Waiter) * (size_t)incoming.count);
+    filling.len += incoming.len;
+    filling.count += incoming.count;
+  } else {
+    pthread_mutex_unlock(&mutex);
+    return;  // full: keep it for the next batch (the sync thread empties filling meanwhile)
+  }
   pthread_cond_signal(&wake);
   pthread_mutex_unlock(&mutex);
+  incoming.len = 0;
+  incoming.count = 0;
 }
 
 static void Answer(void) {
-  for (int i = 0; i < syncing.count; i++) {
-    Conn* c = conns[syncing.waiters[i].fd];
-    if (c == NULL || c->generation != syncing.waiters[i].generation) continue;
+  pthread_mutex_lock(&mutex);
+  Answers t = answers;
+  answers = answering;
+  answering = t;
+  pthread_mutex_unlock(&mutex);
+  for (int i = 0; i < answering.count; i++) {
+    Conn* c = conns[answering.waiters[i].fd];
+    if (c == NULL || c->generation != answering.waiters[i].generation) continue;
     (void)send(c->fd, response, response_len, MSG_NOSIGNAL);
   }
-  sync_busy = 0;
+  answering.count = 0;
 }
 
 static void CloseConn(Conn* c) {
@@ -169,10 +205,10 @@ static int TakeRequests(Conn* c) {
     }
     if (head_len + body > kConnBuffer) return 0;
     if (avail < head_len + body) break;
-    if (filling.len + body > kGroupBytes || filling.count == kMaxGroup) return 0;
-    memcpy(filling.bytes + filling.len, head_end + 4, body);
-    filling.len += body;
-    filling.waiters[filling.count++] = (Waiter){c->fd, c->generation};
+    if (incoming.len + body > kGroupBytes || incoming.count == kMaxGroup) return 0;
+    memcpy(incoming.bytes + incoming.len, head_end + 4, body);
+    incoming.len += body;
+    incoming.waiters[incoming.count++] = (Waiter){c->fd, c->generation};
     used += head_len + body;
   }
   memmove(c->buf, c->buf + used, c->len - used);
@@ -232,7 +268,9 @@ int main(int argc, char** argv) {
                        sizeof kBody - 1, kBody);
   log_fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (log_fd < 0) Die(argv[2]);
-  for (Group* g = &filling; g != NULL; g = g == &filling ? &syncing : NULL) {
+  Group* groups[] = {&incoming, &filling, &syncing};
+  for (int i = 0; i < 3; i++) {
+    Group* g = groups[i];
     g->bytes = malloc(kGroupBytes);
     g->waiters = malloc(sizeof(Waiter) * kMaxGroup);
     if (g->bytes == NULL || g->waiters == NULL) Die("floor_server: malloc");

@@ -165,3 +165,16 @@ for f in "${floors[@]}"; do
     "$(bench_ratio "$rps" "$nginx_mean")" "$label" "$rps" "$nginx_mean" \
     "$([[ $label == *durable ]] && echo "write + fdatasync + answer" || echo "write + answer")"
 done
+# pinpipe against the floor of its own kind (durable with durable, ceiling with no fdatasync):
+# steadier than either against nginx, since both runs meet the same disk minutes apart.
+for r in "${results[@]}"; do
+  read -r rps _ label <<<"$r"
+  for f in "${floors[@]}"; do
+    read -r floor_rps floor_label <<<"$f"
+    if [[ ($label == *ceiling* && $floor_label == *"no fdatasync") ||
+          ($label != *ceiling* && $floor_label == *durable) ]]; then
+      printf 'pinpipe/floor = %s  (%s: %.0f vs %.0f req/s)\n' \
+        "$(bench_ratio "$rps" "$floor_rps")" "$label" "$rps" "$floor_rps"
+    fi
+  done
+done
