@@ -190,7 +190,7 @@ static void CloseConn(Conn* c) {
   free(c);
 }
 
-// Moves every complete request in c's buffer into the filling group. 0: close c.
+// Moves every complete request in c's buffer into the incoming group. 0: close c.
 static int TakeRequests(Conn* c) {
   size_t used = 0;
   for (;;) {
@@ -200,8 +200,12 @@ static int TakeRequests(Conn* c) {
     if (head_end == NULL) break;
     size_t head_len = (size_t)(head_end + 4 - start);
     size_t body = 0;
-    for (char* line = start; line < head_end; line = strstr(line, "\r\n") + 2) {
-      if (strncasecmp(line, "content-length:", 15) == 0) body = strtoul(line + 15, NULL, 10);
+    for (char* line = start; line < head_end;) {
+      char* eol = memmem(line, (size_t)(head_end + 2 - line), "\r\n", 2);  // found by head_end
+      if ((size_t)(eol - line) > 15 && strncasecmp(line, "content-length:", 15) == 0) {
+        body = strtoul(line + 15, NULL, 10);  // stops at the '\r'
+      }
+      line = eol + 2;
     }
     if (head_len + body > kConnBuffer) return 0;
     if (avail < head_len + body) break;
