@@ -225,9 +225,7 @@ rates = {}
 for line in open(sys.argv[3]):
     label, mb_s = line.rsplit(" ", 1)
     rates[label] = float(mb_s)
-for line in open(sys.argv[3]):
-    label, mb_s = line.rsplit(" ", 1)
-    mb_s = float(mb_s)
+for label, mb_s in rates.items():
     if label == "pinpipe":
         print(f"pinpipe/disk = {mb_s / disk:.2f}  ({mb_s:.1f} vs {disk:.1f} MB/s sequential write+fdatasync; target >= 0.6)")
     elif label.startswith("floor"):
