@@ -1,7 +1,10 @@
 #include "api/kafka_rest/media_type.h"
 
 #include <cctype>
+#include <cstdlib>
 #include <string>
+
+#include "http/message.h"
 
 namespace pinpipe::api::kafka_rest {
 namespace {
@@ -12,15 +15,19 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// Media types and parameter names compare case-insensitively (RFC 9110 §8.3.1), in ASCII.
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && http::EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
 }
 
-// "type/subtype; a=b" -> lowercased "type/subtype".
-std::string MediaTypeOnly(std::string_view value) {
-  return Lower(Trim(value.substr(0, value.find(';'))));
+bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         http::EqualsIgnoreCase(s.substr(s.size() - suffix.size()), suffix);
+}
+
+// "type/subtype; a=b" -> "type/subtype" (a view, case as sent).
+std::string_view MediaTypeOnly(std::string_view value) {
+  return Trim(value.substr(0, value.find(';')));
 }
 
 // The q parameter of one media range, 1.0 if absent.
@@ -29,26 +36,26 @@ double QualityOf(std::string_view range) {
   while (pos != std::string_view::npos) {
     std::string_view rest = range.substr(pos + 1);
     size_t next = rest.find(';');
-    std::string param = Lower(Trim(rest.substr(0, next)));
-    if (param.rfind("q=", 0) == 0) return std::atof(param.c_str() + 2);
+    std::string_view param = Trim(rest.substr(0, next));
+    if (StartsWithIgnoreCase(param, "q=")) return std::atof(std::string(param.substr(2)).c_str());
     pos = next == std::string_view::npos ? next : pos + 1 + next;
   }
   return 1.0;
 }
 
-std::optional<EmbeddedFormat> FormatOfVendorType(const std::string& type) {
+std::optional<EmbeddedFormat> FormatOfVendorType(std::string_view type) {
   static constexpr std::string_view kPrefix = "application/vnd.kafka.";
   static constexpr std::string_view kSuffix = ".v2+json";
-  if (type.size() <= kPrefix.size() + kSuffix.size() || type.rfind(kPrefix, 0) != 0 ||
-      type.compare(type.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) {
+  if (type.size() <= kPrefix.size() + kSuffix.size() || !StartsWithIgnoreCase(type, kPrefix) ||
+      !EndsWithIgnoreCase(type, kSuffix)) {
     return std::nullopt;
   }
-  std::string_view f(type.data() + kPrefix.size(), type.size() - kPrefix.size() - kSuffix.size());
-  if (f == "binary") return EmbeddedFormat::kBinary;
-  if (f == "json") return EmbeddedFormat::kJson;
-  if (f == "avro") return EmbeddedFormat::kAvro;
-  if (f == "jsonschema") return EmbeddedFormat::kJsonSchema;
-  if (f == "protobuf") return EmbeddedFormat::kProtobuf;
+  std::string_view f = type.substr(kPrefix.size(), type.size() - kPrefix.size() - kSuffix.size());
+  for (EmbeddedFormat format :
+       {EmbeddedFormat::kBinary, EmbeddedFormat::kJson, EmbeddedFormat::kAvro,
+        EmbeddedFormat::kJsonSchema, EmbeddedFormat::kProtobuf}) {
+    if (http::EqualsIgnoreCase(f, EmbeddedFormatName(format))) return format;
+  }
   return std::nullopt;
 }
 
@@ -78,12 +85,13 @@ std::optional<std::string_view> NegotiateV2Response(std::string_view accept) {
     size_t comma = accept.find(',', start);
     std::string_view range =
         accept.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    std::string type = MediaTypeOnly(range);
+    std::string_view type = MediaTypeOnly(range);
     double q = QualityOf(range);
     std::optional<std::string_view> match;
-    if (type == "*/*" || type == "application/*" || type == kV2Json) {
+    if (type == "*/*" || http::EqualsIgnoreCase(type, "application/*") ||
+        http::EqualsIgnoreCase(type, kV2Json)) {
       match = kV2Json;
-    } else if (type == "application/json") {
+    } else if (http::EqualsIgnoreCase(type, "application/json")) {
       match = "application/json";
     }
     if (match && q > best_q) {

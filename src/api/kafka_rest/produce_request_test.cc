@@ -129,6 +129,10 @@ TEST(MediaTypeTest, ProduceContentTypes) {
   EXPECT_EQ(ParseProduceContentType("application/vnd.kafka.v2+json"), std::nullopt);
   EXPECT_EQ(ParseProduceContentType("application/vnd.kafka.json.v1+json"), std::nullopt);
   EXPECT_EQ(ParseProduceContentType(""), std::nullopt);
+  EXPECT_EQ(ParseProduceContentType("  APPLICATION/VND.KAFKA.JSONSCHEMA.V2+JSON  "),
+            EmbeddedFormat::kJsonSchema);
+  EXPECT_EQ(ParseProduceContentType("application/vnd.kafka.jsonx.v2+json"), std::nullopt);
+  EXPECT_EQ(ParseProduceContentType("application/vnd.kafka..v2+json"), std::nullopt);
 }
 
 TEST(MediaTypeTest, AcceptNegotiation) {
@@ -140,8 +144,13 @@ TEST(MediaTypeTest, AcceptNegotiation) {
   EXPECT_EQ(NegotiateV2Response("application/json;q=0.5, application/vnd.kafka.v2+json"), kV2Json);
   EXPECT_EQ(NegotiateV2Response("text/html"), std::nullopt);
   EXPECT_EQ(NegotiateV2Response("application/json;q=0"), std::nullopt);
+  EXPECT_EQ(NegotiateV2Response("Application/JSON; Q=0"), std::nullopt);
+  EXPECT_EQ(NegotiateV2Response("text/html, Application/Vnd.Kafka.V2+Json"), kV2Json);
+  EXPECT_EQ(NegotiateV2Response("APPLICATION/*;q=0.1"), kV2Json);
   EXPECT_EQ(ParseRecordsAccept("application/vnd.kafka.json.v2+json"), EmbeddedFormat::kJson);
   EXPECT_EQ(ParseRecordsAccept("application/json"), std::nullopt);
+  EXPECT_EQ(ParseRecordsAccept("text/html, Application/Vnd.Kafka.Binary.V2+Json"),
+            EmbeddedFormat::kBinary);
 }
 
 TEST(ErrorReplyTest, RendersConfluentsEnvelope) {
