@@ -5,6 +5,7 @@
 #   bench_init my-bench          # creates $bench_work, traps cleanup
 #   bench_start_nginx            # -> $nginx_port, $nginx_pid (the master; workers are its children)
 #   bench_start_pinpipe DIR      # -> $pinpipe_port, $pinpipe_pid (extra env: PINPIPE_* vars)
+#   bench_post_lua FILE          # the single-record POST load (wrk script)
 #   bench_wrk URL LUA            # -> $wrk_rps, $wrk_requests, $wrk_non2xx, $wrk_errors,
 #                                #    $wrk_cpu_seconds (wrk's own CPU, user + system)
 #   bench_cpu_seconds PID        # CPU a process and its children have used so far
@@ -93,6 +94,32 @@ CONF
 
 # A fresh `pinpipe up` on data dir $1; PINPIPE_* settings come from the environment. With
 # bench_preload set (a library path), pinpipe alone runs with it as LD_PRELOAD.
+# FILE: a wrk script POSTing one ~600-byte pin record (valid for schema validation, in the
+# original emulator's shape) as Kafka REST v2 JSON: the single-record load of the ingest benches.
+bench_post_lua() {  # file
+  python3 - "$1" <<'PY'
+import json, sys
+pin = {"index": 7528, "unique_id": "fbe53c66-3442-4773-b19e-d3ec6f54dddf",
+       "title": "Ultimate Mens Fashion Guide: 50 Outfits for Every Season and Every Budget",
+       "description": "A complete guide to a capsule wardrobe: jackets, shirts, trousers "
+                      "and shoes that go together.",
+       "poster_name": "Style Guide Weekly", "follower_count": "211k",
+       "tag_list": "Mens Fashion,Capsule Wardrobe,Outfit Ideas,Style Tips,Menswear",
+       "is_image_or_video": "image",
+       "image_src": "https://i.pinimg.com/originals/d5/3b/ab/d53bab0b7d2dc4ef1b2f3a6a1c2e9f3b.jpg",
+       "downloaded": 1, "save_location": "Local save in /data/mens-fashion",
+       "category": "mens-fashion"}
+value = json.dumps(pin, separators=(",", ":"))  # as stored
+body = json.dumps({"records": [{"value": pin}]})
+assert "]]" not in body
+with open(sys.argv[1], "w") as f:
+    f.write('wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "application/vnd.kafka.json.v2+json"\n'
+            f'wrk.body = [[{body}]]\n')
+print(f"record: {len(value)} bytes of JSON value, request body {len(body)} bytes")
+PY
+}
+
 bench_start_pinpipe() {
   local data=$1
   pinpipe_port=$(bench_free_port)

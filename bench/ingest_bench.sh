@@ -40,28 +40,7 @@ sweep=${SWEEP:-"1:1 1:4 1:16 1:64 2:16 2:64"}
 bench_init ingest-bench
 bench_machine
 
-# One ~600-byte pin record, valid for schema validation, in the original emulator's shape.
-python3 - "$bench_work/post.lua" <<'PY'
-import json, sys
-pin = {"index": 7528, "unique_id": "fbe53c66-3442-4773-b19e-d3ec6f54dddf",
-       "title": "Ultimate Mens Fashion Guide: 50 Outfits for Every Season and Every Budget",
-       "description": "A complete guide to a capsule wardrobe: jackets, shirts, trousers "
-                      "and shoes that go together.",
-       "poster_name": "Style Guide Weekly", "follower_count": "211k",
-       "tag_list": "Mens Fashion,Capsule Wardrobe,Outfit Ideas,Style Tips,Menswear",
-       "is_image_or_video": "image",
-       "image_src": "https://i.pinimg.com/originals/d5/3b/ab/d53bab0b7d2dc4ef1b2f3a6a1c2e9f3b.jpg",
-       "downloaded": 1, "save_location": "Local save in /data/mens-fashion",
-       "category": "mens-fashion"}
-value = json.dumps(pin, separators=(",", ":"))  # as stored
-body = json.dumps({"records": [{"value": pin}]})
-assert "]]" not in body
-with open(sys.argv[1], "w") as f:
-    f.write('wrk.method = "POST"\n'
-            'wrk.headers["Content-Type"] = "application/vnd.kafka.json.v2+json"\n'
-            f'wrk.body = [[{body}]]\n')
-print(f"record: {len(value)} bytes of JSON value, request body {len(body)} bytes")
-PY
+bench_post_lua "$bench_work/post.lua"
 
 bench_start_nginx
 nginx_url="http://127.0.0.1:$nginx_port/topics/$user.pin"
