@@ -159,6 +159,61 @@ void ExpectPipelinedInOrder(const ServerOptions& options) {
 
 TEST(ServerTest, PipelinedRequestsAreAnsweredInOrder) { ExpectPipelinedInOrder({}); }
 
+// An answer larger than the socket's send buffer, to a client that waits before reading: the
+// server writes what fits at once and the rest as the client reads; the connection then
+// serves the next request.
+TEST(ServerTest, AnswerLargerThanTheSendBufferArrivesWholeAndTheConnectionGoesOn) {
+  const std::string big = [] {
+    std::string s(24 << 20, ' ');
+    for (size_t i = 0; i < s.size(); ++i) s[i] = static_cast<char>('a' + i % 26);
+    return s;
+  }();
+  Router r;
+  ASSERT_THAT(r.Add("GET", "/big",
+                    [&](const Request&) {
+                      return Response{200, "text/plain", {}, big};
+                    }),
+              IsOk());
+  ASSERT_THAT(r.Add("GET", "/small",
+                    [](const Request&) {
+                      return Response{200, "", {}, "ok"};
+                    }),
+              IsOk());
+  auto server = StartServer({}, std::move(r));
+  ASSERT_NE(server, nullptr);
+  RawClient c;
+  ASSERT_TRUE(c.Connect(server->port()));
+  ASSERT_TRUE(c.Send(MakeRequest("GET", "/big")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the send buffer fills
+  auto first = c.Read();
+  EXPECT_EQ(first.status, 200);
+  EXPECT_TRUE(first.body == big) << "got " << first.body.size() << " bytes";
+  ASSERT_TRUE(c.Send(MakeRequest("GET", "/small")));
+  EXPECT_EQ(c.Read().body, "ok");
+  EXPECT_TRUE(testing::Eventually([&] { return server->metrics().latency_count == 2; }));
+  EXPECT_GT(server->metrics().bytes_written, big.size());
+}
+
+// Thousands of requests sent at once are answered in order, each from the bytes already read:
+// answering them must not nest one call chain per request (a deep stack), whichever order the
+// writes complete in.
+TEST(ServerTest, ThousandsOfPipelinedRequestsAreAnsweredInOrder) {
+  auto server = StartServer({}, EchoRouter());
+  ASSERT_NE(server, nullptr);
+  RawClient c;
+  ASSERT_TRUE(c.Connect(server->port()));
+  constexpr int kRequests = 5000;
+  std::string all;
+  for (int i = 0; i < kRequests; ++i) all += MakeRequest("GET", "/topics/t" + std::to_string(i));
+  std::thread sender([&] { EXPECT_TRUE(c.Send(all)); });
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = c.Read();
+    ASSERT_EQ(r.status, 200) << "request " << i;
+    ASSERT_EQ(r.body, "GET /topics/t" + std::to_string(i) + " topic=t" + std::to_string(i));
+  }
+  sender.join();
+}
+
 TEST(ServerTest, PipelinedRequestsInOrderWithHandlerPoolAndSeveralIoThreads) {
   ServerOptions o;
   o.io_threads = 2;

@@ -146,6 +146,9 @@ void Session::Start() {
   registered_ = true;
   beast::error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
+  // WriteResponse writes directly first and must not block (Asio's own operations do not
+  // depend on this mode).
+  socket_.non_blocking(true, ec);
   net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
     self->loop_->Add(self.get());
     self->in_loop_ = true;
@@ -221,11 +224,36 @@ void Session::ReadHead() {
   head_parser_.emplace(std::piecewise_construct, std::make_tuple(),
                        std::make_tuple(FieldAlloc(&arena_)));
   head_parser_->header_limit(state_->options.max_header_bytes);
+  head_parser_->eager(false);  // stop at the end of the head, as async_read_header does
+  head_bytes_ = 0;
+  // One deadline for the whole head, however many reads it takes (slowloris).
   SetDeadline(state_->options.header_timeout);
-  bhttp::async_read_header(socket_, buffer_, *head_parser_,
-                           [self = shared_from_this()](beast::error_code ec, size_t n) {
-                             self->OnHead(self->Checked(ec), n);
-                           });
+  ParseHead();
+}
+
+void Session::ParseHead() {
+  // What http::async_read_header does, without its composed operation and the posted
+  // completion it makes when the head is already in buffer_ (the usual case): the parser
+  // takes the head once it is whole, within header_limit.
+  if (buffer_.size() > 0) {
+    beast::error_code ec;
+    const size_t used = head_parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    head_bytes_ += used;
+    if (ec != bhttp::error::need_more) return OnHead(ec, head_bytes_);
+  }
+  socket_.async_read_some(buffer_.prepare(kFirstReadBytes), [self = shared_from_this()](
+                                                                beast::error_code ec, size_t n) {
+    self->buffer_.commit(n);
+    ec = self->Checked(ec);
+    if (ec == net::error::eof) {
+      // The peer closed: before a request began (end_of_stream), or within its head.
+      ec = self->head_parser_->got_some() ? beast::error_code(bhttp::error::partial_message)
+                                          : beast::error_code(bhttp::error::end_of_stream);
+    }
+    if (ec) return self->OnHead(ec, self->head_bytes_);
+    self->ParseHead();
+  });
 }
 
 void Session::OnHead(beast::error_code ec, size_t n) {
@@ -431,10 +459,31 @@ void Session::WriteResponse(Response r) {
   out_body_ = std::move(r.body);
   if (StatusHasNoBody(r.status)) out_body_.clear();
   SetDeadline(state_->options.write_timeout);
-  const std::array<net::const_buffer, 2> out{net::buffer(out_head_), net::buffer(out_body_)};
-  net::async_write(socket_, out,
-                   [self = shared_from_this(), keep_alive](beast::error_code ec, size_t n) {
-                     self->OnWritten(self->Checked(ec), n, !keep_alive);
+  // An answer usually fits the socket's send buffer: it is written here, with no
+  // asynchronous operation and no completion to post; only a rest goes asynchronously.
+  const size_t total = out_head_.size() + out_body_.size();
+  beast::error_code ec;
+  size_t n = socket_.write_some(
+      std::array<net::const_buffer, 2>{net::buffer(out_head_), net::buffer(out_body_)}, ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    ec = {};
+    n = 0;
+  }
+  if (ec || n == total) {
+    if (buffer_.size() == 0) return OnWritten(ec, n, !keep_alive);
+    // A pipelined request is waiting in buffer_: answering it from here could nest one call
+    // chain per request, so it starts afresh from the io_context.
+    return net::post(socket_.get_executor(), [self = shared_from_this(), ec, n, keep_alive] {
+      self->OnWritten(ec, n, !keep_alive);
+    });
+  }
+  const size_t head_left = out_head_.size() - std::min(n, out_head_.size());
+  const std::array<net::const_buffer, 2> rest{
+      net::buffer(out_head_) + (out_head_.size() - head_left),
+      net::buffer(out_body_) + (n - (out_head_.size() - head_left))};
+  net::async_write(socket_, rest,
+                   [self = shared_from_this(), keep_alive, n](beast::error_code ec, size_t m) {
+                     self->OnWritten(self->Checked(ec), n + m, !keep_alive);
                    });
 }
 

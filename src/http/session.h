@@ -143,6 +143,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadNext();
   void ReadHead();
+  // Parses the head from buffer_, reading more until it is whole; then OnHead.
+  void ParseHead();
   void OnHead(boost::beast::error_code ec, size_t n);
   // The answer decided from the head alone (403/404/405/400), or nullopt to go on.
   std::optional<Response> EarlyResponse();
@@ -195,6 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool timed_out_ = false;  // the sweep cancelled the pending operation
   bool in_loop_ = false;    // added to loop_ (on the io thread)
   boost::beast::flat_buffer buffer_;
+  size_t head_bytes_ = 0;  // bytes of the current request's head parsed so far
   Phase phase_ = Phase::kIdle;
   bool registered_ = false;
   // Set while a deferred response is awaited: the session keeps itself alive (a Responder
