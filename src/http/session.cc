@@ -470,7 +470,10 @@ void Session::WriteResponse(Response r) {
     n = 0;
   }
   if (ec || n == total) {
-    if (buffer_.size() == 0) return OnWritten(ec, n, !keep_alive);
+    // buffer_ still holds the body read in place (ResetRequest drops it); past it, only a
+    // pipelined request can be.
+    const bool pipelined = buffer_.size() > body_in_place_.value_or(0);
+    if (!pipelined) return OnWritten(ec, n, !keep_alive);
     // A pipelined request is waiting in buffer_: answering it from here could nest one call
     // chain per request, so it starts afresh from the io_context.
     return net::post(socket_.get_executor(), [self = shared_from_this(), ec, n, keep_alive] {
