@@ -1,6 +1,8 @@
 #include "http/router.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <utility>
 
 namespace pinpipe::http {
@@ -114,6 +116,7 @@ Status Router::AddRoute(Route route, std::string_view pattern) {
                    part.substr(1, part.size() - 2).find_first_of("{}") != std::string_view::npos)) {
       return InvalidArgumentError("malformed parameter '" + std::string(part) + "'");
     }
+    if (!braces) route.shape |= uint64_t{1} << (63 - route.segments.size());
     route.segments.emplace_back(part);
   }
   for (const Route& r : routes_) {
@@ -121,6 +124,7 @@ Status Router::AddRoute(Route route, std::string_view pattern) {
       return AlreadyExistsError(route.method + " " + std::string(pattern) + " already routed");
     }
   }
+  by_length_[route.segments.size()].push_back(static_cast<uint32_t>(routes_.size()));
   routes_.push_back(std::move(route));
   return Status::OK();
 }
@@ -141,80 +145,78 @@ void Router::Lookup(std::string_view method, std::string_view path, RouteMatch* 
   // Paths longer than every route match nothing; their segments are only checked for
   // well-formed percent escapes (a 400 either way).
   std::array<std::string_view, kMaxSegments> raw;
-  std::array<std::string, kMaxSegments> decoded;  // only segments with '%'; empty otherwise
   size_t n = 0;
-  bool too_long = false;
+  bool escaped = false;
   ForEachSegment(path, [&](std::string_view segment) {
-    if (n < kMaxSegments) {
-      raw[n] = segment;
-    } else {
-      too_long = true;
-    }
+    if (n < kMaxSegments) raw[n] = segment;
     n++;
+    escaped = escaped || segment.find('%') != std::string_view::npos;
   });
-  // Segments decoded lazily: most paths have no '%'.
-  std::string_view bad;
-  size_t i = 0;
-  ForEachSegment(path, [&](std::string_view segment) {
-    const size_t at = i++;
-    if (!bad.empty() || segment.find('%') == std::string_view::npos) return;
-    Result<std::string> d = PercentDecode(segment, /*plus_is_space=*/false);
-    if (!d.ok()) {
-      bad = segment;
-    } else if (at < kMaxSegments) {
-      decoded[at] = std::move(*d);
+  // The segments as compared and handed over: decoded where they have a '%' (most paths have
+  // none, and then nothing is decoded or allocated).
+  std::array<std::string_view, kMaxSegments> segment = raw;
+  std::vector<std::string> decoded;
+  if (escaped) {
+    decoded.reserve(std::min(n, kMaxSegments));  // segment[] views them: no reallocation
+    std::string_view bad;
+    size_t i = 0;
+    ForEachSegment(path, [&](std::string_view s) {
+      const size_t at = i++;
+      if (!bad.empty() || s.find('%') == std::string_view::npos) return;
+      Result<std::string> d = PercentDecode(s, /*plus_is_space=*/false);
+      if (!d.ok()) {
+        bad = s;
+      } else if (at < kMaxSegments) {
+        decoded.push_back(std::move(*d));
+        segment[at] = decoded.back();
+      }
+    });
+    if (!bad.empty()) {
+      result.kind = RouteMatch::Kind::kBadParam;
+      result.error = "bad percent-encoding in path segment '" + std::string(bad) + "'";
+      result.params.clear();
+      return;
     }
-  });
-  if (!bad.empty()) {
-    result.kind = RouteMatch::Kind::kBadParam;
-    result.error = "bad percent-encoding in path segment '" + std::string(bad) + "'";
+  }
+  if (n > kMaxSegments) {
     result.params.clear();
     return;
   }
-  if (too_long) {
-    result.params.clear();
-    return;
-  }
-  auto segment = [&](size_t k) -> std::string_view {
-    return raw[k].find('%') != std::string_view::npos ? std::string_view(decoded[k]) : raw[k];
+  // A route of n segments: literals compare with the (decoded) segment; a parameter takes any
+  // non-empty one.
+  auto matches = [&](const Route& r) {
+    for (size_t k = 0; k < n; ++k) {
+      const bool literal = (r.shape >> (63 - k)) & 1;
+      if (literal ? segment[k] != r.segments[k] : raw[k].empty()) return false;
+    }
+    return true;
   };
-
-  // A route's shape: bit (63 - k) set when segment k is a literal, so a greater shape is the
-  // lexicographically greater literal/parameter pattern (literals win, leftmost first).
+  // The most specific route of this method: literals win, leftmost first (a greater shape).
   const Route* best = nullptr;
-  uint64_t best_shape = 0;
-  for (const Route& r : routes_) {
-    if (r.segments.size() != n) continue;
-    uint64_t shape = 0;
-    bool match = true;
-    for (size_t k = 0; k < n && match; ++k) {
-      const bool literal = !IsParam(r.segments[k]);
-      if (literal) shape |= uint64_t{1} << (63 - k);
-      match = literal ? segment(k) == r.segments[k] : !raw[k].empty();
-    }
-    if (!match) continue;
-    if (r.method != method) {
+  const std::vector<uint32_t>& candidates = by_length_[n];
+  for (uint32_t i : candidates) {
+    const Route& r = routes_[i];
+    if (r.method != method || !matches(r)) continue;
+    if (best == nullptr || r.shape > best->shape) best = &r;
+  }
+  if (best == nullptr) {
+    // The methods the path has, for a 405's Allow.
+    for (uint32_t i : candidates) {
+      const Route& r = routes_[i];
+      if (r.method == method || !matches(r)) continue;
       if (result.allow.find(r.method) == std::string::npos) {
         if (!result.allow.empty()) result.allow += ", ";
         result.allow += r.method;
       }
-      continue;
     }
-    if (best == nullptr || shape > best_shape) {
-      best = &r;
-      best_shape = shape;
-    }
-  }
-  if (best == nullptr) {
     result.kind =
         result.allow.empty() ? RouteMatch::Kind::kNotFound : RouteMatch::Kind::kMethodNotAllowed;
     result.params.clear();
     return;
   }
-  result.allow.clear();
   for (size_t k = 0; k < n; ++k) {
     if (!IsParam(best->segments[k])) continue;
-    std::string_view value = segment(k);
+    std::string_view value = segment[k];
     if (value.find('/') != std::string_view::npos || value.find('\0') != std::string_view::npos) {
       result.kind = RouteMatch::Kind::kBadParam;
       result.error = "path parameter " + best->segments[k] + " may not contain '/' or NUL";

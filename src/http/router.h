@@ -13,6 +13,8 @@
 // called concurrently.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +36,7 @@ struct RouteOptions {
 struct Route {
   std::string method;
   std::vector<std::string> segments;  // "{name}" for a parameter
+  uint64_t shape = 0;                 // bit (63 - k) set when segments[k] is a literal
   Handler handler;                    // exactly one of handler / async / streaming is set
   AsyncHandler async;
   StreamingHandler streaming;
@@ -74,6 +77,9 @@ class Router {
  private:
   Status AddRoute(Route route, std::string_view pattern);
   std::vector<Route> routes_;
+  // Indexes into routes_ by segment count, in the order added: a lookup looks only at the
+  // routes as long as its path.
+  std::array<std::vector<uint32_t>, kMaxSegments + 1> by_length_;
 };
 
 // Decodes %XX escapes (and '+' as a space when `plus_is_space`, for query strings).

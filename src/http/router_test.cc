@@ -76,6 +76,18 @@ TEST(RouterTest, PercentDecodesParamsAndRefusesSlashAndNul) {
   EXPECT_EQ(r.Lookup("GET", "/%74opics/x").kind, RouteMatch::Kind::kFound);
 }
 
+TEST(RouterTest, EverySegmentDecodesOnItsOwn) {
+  Router r;
+  ASSERT_THAT(r.Add("POST", "/topics/{topic}/partitions/{partition}", Named("p")), IsOk());
+  RouteMatch m = r.Lookup("POST", "/t%6Fpics/%61%2Eb%20c/p%61rtitions/%31%32");
+  ASSERT_EQ(m.kind, RouteMatch::Kind::kFound);
+  EXPECT_THAT(m.params, ElementsAre(Pair("topic", "a.b c"), Pair("partition", "12")));
+  // The same path with another method: 405, found through the decoded literals too.
+  m = r.Lookup("GET", "/t%6Fpics/%61/p%61rtitions/1");
+  EXPECT_EQ(m.kind, RouteMatch::Kind::kMethodNotAllowed);
+  EXPECT_EQ(m.allow, "POST");
+}
+
 TEST(RouterTest, RejectsBadPatterns) {
   Router r;
   EXPECT_THAT(r.Add("GET", "topics", Named("x")), StatusIs(StatusCode::kInvalidArgument));
