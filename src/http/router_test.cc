@@ -158,6 +158,18 @@ TEST(RouterTest, StripBasePath) {
   EXPECT_EQ(StripBasePath("/topics/a", ""), "/topics/a");
 }
 
+// ASCII letters fold; nothing else does (header names and media types are ASCII).
+TEST(RequestTest, EqualsIgnoreCaseFoldsAsciiLettersOnly) {
+  EXPECT_TRUE(EqualsIgnoreCase("Content-Type", "content-TYPE"));
+  EXPECT_TRUE(EqualsIgnoreCase("", ""));
+  EXPECT_FALSE(EqualsIgnoreCase("abc", "abcd"));
+  EXPECT_FALSE(EqualsIgnoreCase("a-b", "a_b"));
+  EXPECT_FALSE(EqualsIgnoreCase("@", "`"));        // 0x40 and 0x60: not letters
+  EXPECT_FALSE(EqualsIgnoreCase("[", "{"));        // 0x5B and 0x7B
+  EXPECT_FALSE(EqualsIgnoreCase("\xc4", "\xe4"));  // Latin-1 Ä and ä do not fold
+  EXPECT_TRUE(EqualsIgnoreCase("\xc4Z", "\xc4z"));
+}
+
 TEST(RequestTest, HeaderLookupIsCaseInsensitiveAndQueryParamsDecode) {
   PathParams params = {{"topic", "t1"}};
   Request req("GET", "/x?a=1&b=hello+w%21&c", "/x", "a=1&b=hello+w%21&c",
