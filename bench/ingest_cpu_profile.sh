@@ -15,7 +15,9 @@
 #
 #   bench/ingest_cpu_profile.sh
 # Env: PINPIPE_BINARY (default build/release/pinpipe), DURATION (15s of wrk under callgrind),
-#      CONNECTIONS (16), BENCH_KEEP=1 (keep the callgrind files, in the printed directory).
+#      CONNECTIONS (16), BENCH_KEEP=1 (keep the callgrind files, in the printed directory),
+#      PINPIPE_PRELOAD (a library preloaded into pinpipe too, e.g. another malloc:
+#      /usr/lib/x86_64-linux-gnu/libjemalloc.so.2).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export PINPIPE_SINK_ENABLED=false PINPIPE_SCHEDULER_ENABLED=false
@@ -40,9 +42,10 @@ bench_post_lua "$bench_work/post.lua"
 # Runs "$@" (a server listening on $port) under callgrind, zeroes the counts once it answers,
 # puts the load on it, dumps. -> $profile_requests, $profile_file.
 profile() {  # name health_url url command...
-  local name=$1 health=$2 url=$3 pid
+  local name=$1 health=$2 url=$3 pid preloads=$preload
   shift 3
-  LD_PRELOAD=$preload FSYNC_NOOP_SLEEP_US=200 valgrind --tool=callgrind \
+  [[ $name == pinpipe && -n ${PINPIPE_PRELOAD:-} ]] && preloads="$preload $PINPIPE_PRELOAD"
+  LD_PRELOAD=$preloads FSYNC_NOOP_SLEEP_US=200 valgrind --tool=callgrind \
     --callgrind-out-file="$bench_work/$name.cg" "$@" >"$bench_work/$name.log" 2>&1 &
   pid=$!
   bench_pids+=($pid)
