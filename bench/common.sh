@@ -92,8 +92,6 @@ CONF
   bench_wait_http "http://127.0.0.1:$nginx_port/"
 }
 
-# A fresh `pinpipe up` on data dir $1; PINPIPE_* settings come from the environment. With
-# bench_preload set (a library path), pinpipe alone runs with it as LD_PRELOAD.
 # FILE: a wrk script POSTing one ~600-byte pin record (valid for schema validation, in the
 # original emulator's shape) as Kafka REST v2 JSON: the single-record load of the ingest benches.
 bench_post_lua() {  # file
@@ -120,6 +118,8 @@ print(f"record: {len(value)} bytes of JSON value, request body {len(body)} bytes
 PY
 }
 
+# A fresh `pinpipe up` on data dir $1; PINPIPE_* settings come from the environment. With
+# bench_preload set (a library path), pinpipe alone runs with it as LD_PRELOAD.
 bench_start_pinpipe() {
   local data=$1
   pinpipe_port=$(bench_free_port)

@@ -480,10 +480,9 @@ void Session::WriteResponse(Response r) {
       self->OnWritten(ec, n, !keep_alive);
     });
   }
-  const size_t head_left = out_head_.size() - std::min(n, out_head_.size());
-  const std::array<net::const_buffer, 2> rest{
-      net::buffer(out_head_) + (out_head_.size() - head_left),
-      net::buffer(out_body_) + (n - (out_head_.size() - head_left))};
+  const size_t head_done = std::min(n, out_head_.size());
+  const std::array<net::const_buffer, 2> rest{net::buffer(out_head_) + head_done,
+                                              net::buffer(out_body_) + (n - head_done)};
   net::async_write(socket_, rest,
                    [self = shared_from_this(), keep_alive, n](beast::error_code ec, size_t m) {
                      self->OnWritten(self->Checked(ec), n + m, !keep_alive);
